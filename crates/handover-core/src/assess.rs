@@ -1,0 +1,433 @@
+//! The assessment: where Europe stands per capability at a date and at each
+//! deadline. This is the view `handover assess` prints; its field names are
+//! stable (docs/OUTPUT.md).
+
+use crate::metrics::{cheapest_european_line, dependency, Metrics, Status};
+use crate::projection::{LevelBasis, Model, Projection};
+use crate::scenario::{CapabilityKind, Scenario};
+use crate::time::Step;
+use chrono::NaiveDate;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Why an assessment cannot be made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AssessError {
+    /// The date is outside the scenario's periods.
+    #[error(
+        "date {at} is outside the scenario ({start} to {horizon}); choose a date in that range"
+    )]
+    OutOfRange {
+        /// Requested date.
+        at: NaiveDate,
+        /// Scenario start.
+        start: NaiveDate,
+        /// Scenario horizon.
+        horizon: NaiveDate,
+    },
+}
+
+/// A deadline as the assessment reports it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DeadlineInfo {
+    /// Id.
+    pub id: String,
+    /// Date.
+    pub date: NaiveDate,
+    /// Name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Period containing the date.
+    pub period: i64,
+}
+
+/// One capability against one deadline.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DeadlineAssessment {
+    /// Deadline id.
+    pub deadline: String,
+    /// Glide-path value at the assessment date.
+    pub glide: Option<f64>,
+    /// Status at the assessment date against this glide path.
+    pub status: Status,
+    /// Projected European level at the deadline.
+    pub level: Option<f64>,
+    /// Projected coverage at the deadline.
+    pub coverage: Option<f64>,
+    /// Whether coverage is 1 at the deadline.
+    pub met: Option<bool>,
+    /// `max(0, T - E)` at the deadline, in units.
+    pub shortfall: Option<f64>,
+    /// Shortfall in money at the cheapest European line's unit cost.
+    pub shortfall_cost: Option<f64>,
+    /// The line whose unit cost priced the shortfall.
+    pub cost_line: Option<String>,
+}
+
+/// One capability in the assessment.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CapabilityAssessment {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Unit.
+    pub unit: String,
+    /// Stock or flow.
+    pub kind: CapabilityKind,
+    /// Area.
+    pub area: Option<String>,
+    /// Weight in the index.
+    pub weight: f64,
+    /// Target `T_c`.
+    pub target: Option<f64>,
+    /// European level at the assessment date.
+    pub level: Option<f64>,
+    /// Coverage at the assessment date.
+    pub coverage: Option<f64>,
+    /// `U_c`.
+    pub us_contribution: Option<f64>,
+    /// US dependency at the assessment date.
+    pub us_dependency: Option<f64>,
+    /// Per deadline, in scenario order.
+    pub deadlines: Vec<DeadlineAssessment>,
+    /// Last day of the first period with coverage 1; `None`: not within horizon (or no data).
+    pub reached: Option<NaiveDate>,
+    /// Caveats: missing data, estimates, partial figures.
+    pub notes: Vec<String>,
+}
+
+/// The readiness index.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IndexAssessment {
+    /// At the assessment date.
+    pub at: Option<f64>,
+    /// At each deadline, by id.
+    pub deadlines: BTreeMap<String, Option<f64>>,
+    /// Capabilities in the index.
+    pub included: Vec<String>,
+    /// Capabilities left out for lack of data.
+    pub excluded: Vec<String>,
+}
+
+/// A removal from stock that could not be met.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UnmetRemoval {
+    /// Holder.
+    pub holder: String,
+    /// Capability.
+    pub capability: String,
+    /// Units asked for beyond what was held, over the horizon.
+    pub quantity: f64,
+    /// Last day of the first period with an unmet removal.
+    pub first: NaiveDate,
+}
+
+/// Per-period series for charts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Series {
+    /// Last day of each period.
+    pub dates: Vec<NaiveDate>,
+    /// Readiness index.
+    pub index: Option<Vec<f64>>,
+    /// Per capability id: level, coverage, glide paths.
+    pub capabilities: BTreeMap<String, CapabilitySeries>,
+}
+
+/// One capability's series.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CapabilitySeries {
+    /// European level.
+    pub level: Option<Vec<f64>>,
+    /// Coverage.
+    pub coverage: Option<Vec<f64>>,
+    /// Glide path per deadline id.
+    pub glide: BTreeMap<String, Vec<f64>>,
+}
+
+/// Where Europe stands: the result of `handover assess`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Assessment {
+    /// Scenario name.
+    pub scenario: String,
+    /// The date assessed.
+    pub at: NaiveDate,
+    /// Its period.
+    pub period: usize,
+    /// Last day of that period: levels are end-of-period levels.
+    pub period_end: NaiveDate,
+    /// Scenario start.
+    pub start: NaiveDate,
+    /// Scenario horizon.
+    pub horizon: NaiveDate,
+    /// Step.
+    pub step: Step,
+    /// Currency of money figures.
+    pub currency: String,
+    /// Status tolerance.
+    pub tolerance: f64,
+    /// Deadlines.
+    pub deadlines: Vec<DeadlineInfo>,
+    /// Readiness index.
+    pub index: IndexAssessment,
+    /// Per capability, in catalogue order.
+    pub capabilities: Vec<CapabilityAssessment>,
+    /// Removals from stock that could not be met.
+    pub unmet: Vec<UnmetRemoval>,
+    /// Per-period series, when asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub series: Option<Series>,
+}
+
+/// Everything computed for a validated scenario: model, projection, metrics.
+#[derive(Debug, Clone)]
+pub struct Evaluation {
+    /// Compiled model.
+    pub model: Model,
+    /// Projection.
+    pub projection: Projection,
+    /// Metrics.
+    pub metrics: Metrics,
+}
+
+impl Evaluation {
+    /// Project and compute metrics for a scenario that passed validation.
+    pub fn new(s: &Scenario) -> Self {
+        let (model, projection) = Model::project(s);
+        let metrics = Metrics::compute(s, &model, &projection);
+        Evaluation {
+            model,
+            projection,
+            metrics,
+        }
+    }
+
+    /// The assessment at `at`, with per-period series if `series`.
+    pub fn assess(
+        &self,
+        s: &Scenario,
+        at: NaiveDate,
+        series: bool,
+    ) -> Result<Assessment, AssessError> {
+        let cal = self.model.calendar;
+        if !cal.contains(at) {
+            return Err(AssessError::OutOfRange {
+                at,
+                start: s.scenario.start,
+                horizon: s.scenario.horizon,
+            });
+        }
+        let k = cal.period_of(at) as usize;
+        let last = cal.periods() - 1;
+        let dk: Vec<usize> = self
+            .metrics
+            .deadline_periods
+            .iter()
+            .map(|&p| p.clamp(0, last as i64) as usize)
+            .collect();
+
+        let mut caps = Vec::with_capacity(s.capabilities.len());
+        for (ci, c) in s.capabilities.iter().enumerate() {
+            let m = &self.metrics.capabilities[ci];
+            let level_at = |k: usize| m.level.as_ref().map(|l| l[k]);
+            let cov_at = |k: usize| m.coverage.as_ref().map(|v| v[k]);
+            let cost = cheapest_european_line(s, c);
+            let deadlines = s
+                .deadlines
+                .iter()
+                .enumerate()
+                .map(|(di, d)| {
+                    let applies = m.applies[di];
+                    let level = level_at(dk[di]).filter(|_| applies);
+                    let shortfall = match (level, m.target) {
+                        (Some(e), Some(t)) => Some((t - e).max(0.0)),
+                        _ => None,
+                    };
+                    DeadlineAssessment {
+                        deadline: d.id.clone(),
+                        glide: m.glide[di].as_ref().map(|g| g.at(k)),
+                        status: self.metrics.status(ci, di, k),
+                        level,
+                        coverage: cov_at(dk[di]).filter(|_| applies),
+                        met: cov_at(dk[di]).filter(|_| applies).map(|c| c >= 1.0),
+                        shortfall,
+                        shortfall_cost: shortfall
+                            .and_then(|u| cost.as_ref().map(|b| u * b.unit_cost)),
+                        cost_line: cost.as_ref().map(|b| b.line.clone()),
+                    }
+                })
+                .collect();
+            caps.push(CapabilityAssessment {
+                id: c.id.clone(),
+                name: c.name.clone(),
+                unit: c.unit.clone(),
+                kind: c.kind,
+                area: c.area.clone(),
+                weight: c.weight,
+                target: m.target,
+                level: level_at(k),
+                coverage: cov_at(k),
+                us_contribution: m.us,
+                us_dependency: match (m.us, level_at(k)) {
+                    (Some(u), Some(e)) => dependency(u, e),
+                    _ => None,
+                },
+                deadlines,
+                reached: m.reached.map(|r| cal.period_end(r as i64)),
+                notes: notes(s, &self.model, ci),
+            });
+        }
+
+        let index_at = |k: usize| self.metrics.index.as_ref().map(|i| i[k]);
+        let index = IndexAssessment {
+            at: index_at(k),
+            deadlines: s
+                .deadlines
+                .iter()
+                .zip(&dk)
+                .map(|(d, &p)| (d.id.clone(), index_at(p)))
+                .collect(),
+            included: self
+                .metrics
+                .index_members
+                .iter()
+                .map(|&i| s.capabilities[i].id.clone())
+                .collect(),
+            excluded: s
+                .capabilities
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| !self.metrics.index_members.contains(i))
+                .map(|(_, c)| c.id.clone())
+                .collect(),
+        };
+
+        let unmet = self
+            .model
+            .stocks
+            .iter()
+            .enumerate()
+            .filter_map(|(si, st)| {
+                let first = self.projection.first_unmet[si]?;
+                Some(UnmetRemoval {
+                    holder: st.holder.clone(),
+                    capability: s.capabilities[st.capability].id.clone(),
+                    quantity: self.projection.unmet[si],
+                    first: cal.period_end(first as i64),
+                })
+            })
+            .collect();
+
+        let series = series.then(|| Series {
+            dates: (0..cal.periods())
+                .map(|k| cal.period_end(k as i64))
+                .collect(),
+            index: self.metrics.index.clone(),
+            capabilities: s
+                .capabilities
+                .iter()
+                .zip(&self.metrics.capabilities)
+                .map(|(c, m)| {
+                    let glide = s
+                        .deadlines
+                        .iter()
+                        .zip(&m.glide)
+                        .filter_map(|(d, g)| {
+                            let g = g.as_ref()?;
+                            Some((d.id.clone(), (0..cal.periods()).map(|k| g.at(k)).collect()))
+                        })
+                        .collect();
+                    (
+                        c.id.clone(),
+                        CapabilitySeries {
+                            level: m.level.clone(),
+                            coverage: m.coverage.clone(),
+                            glide,
+                        },
+                    )
+                })
+                .collect(),
+        });
+
+        Ok(Assessment {
+            scenario: s.scenario.name.clone(),
+            at,
+            period: k,
+            period_end: cal.period_end(k as i64),
+            start: s.scenario.start,
+            horizon: s.scenario.horizon,
+            step: s.scenario.step,
+            currency: s.scenario.currency.clone(),
+            tolerance: s.scenario.tolerance,
+            deadlines: s
+                .deadlines
+                .iter()
+                .zip(&self.metrics.deadline_periods)
+                .map(|(d, &p)| DeadlineInfo {
+                    id: d.id.clone(),
+                    date: d.date,
+                    name: d.name.clone(),
+                    period: p,
+                })
+                .collect(),
+            index,
+            capabilities: caps,
+            unmet,
+            series,
+        })
+    }
+}
+
+/// Caveats a reader needs beside a capability's figures.
+fn notes(s: &Scenario, model: &Model, ci: usize) -> Vec<String> {
+    let c = &s.capabilities[ci];
+    let mut out = vec![];
+    let req = s.requirement(&c.id);
+    match req {
+        None => out.push("no requirement: coverage unknown".to_string()),
+        Some(r) if r.provenance.estimate => out.push("target is an estimate".to_string()),
+        Some(_) => {}
+    }
+    if model.basis[ci] == LevelBasis::Unknown {
+        out.push(match c.kind {
+            CapabilityKind::Stock => "no European holdings data: level unknown".to_string(),
+            CapabilityKind::Flow => {
+                "no European production line with capacity data: level unknown".to_string()
+            }
+        });
+    }
+    if !s.us_contributions.iter().any(|u| u.capability == c.id) {
+        out.push("no US contribution figure: dependency unknown".to_string());
+    }
+    for (l, lm) in s.lines.iter().zip(&model.lines) {
+        if lm.capability == ci && lm.steps.is_empty() {
+            out.push(format!(
+                "line `{}` has no capacity data: its orders are not delivered in the projection",
+                l.id
+            ));
+        }
+    }
+    let mut dates: Vec<NaiveDate> = s
+        .holdings
+        .iter()
+        .filter(|h| h.capability == c.id)
+        .filter_map(|h| h.as_of)
+        .filter(|d| *d != s.scenario.start)
+        .collect();
+    dates.sort();
+    dates.dedup();
+    if !dates.is_empty() {
+        let list: Vec<String> = dates.iter().map(|d| d.to_string()).collect();
+        out.push(format!(
+            "holdings as of {} taken as the start level",
+            list.join(", ")
+        ));
+    }
+    if s.holdings
+        .iter()
+        .any(|h| h.capability == c.id && h.provenance.estimate)
+    {
+        out.push("holdings include estimates".to_string());
+    }
+    out
+}

@@ -1,0 +1,28 @@
+//! The handover model (MODEL.md): scenario types, validation, the deterministic
+//! projection of production lines and stocks, and the metrics built on it.
+//!
+//! This crate is pure: no files, no network, no clock. Readers and writers live
+//! in `handover-data`; the command line in `handover`.
+//!
+//! ```
+//! use handover_core::{Evaluation, validate};
+//! # fn demo(scenario: &handover_core::Scenario) {
+//! let problems = validate::validate(scenario);
+//! assert!(validate::errors(&problems).next().is_none());
+//! let eval = Evaluation::new(scenario);
+//! let assessment = eval.assess(scenario, scenario.scenario.start, false).unwrap();
+//! println!("readiness index: {:?}", assessment.index.at);
+//! # }
+//! ```
+#![warn(missing_docs)]
+
+pub mod assess;
+pub mod build;
+pub mod metrics;
+pub mod projection;
+pub mod scenario;
+pub mod time;
+pub mod validate;
+
+pub use assess::{Assessment, Evaluation};
+pub use scenario::Scenario;

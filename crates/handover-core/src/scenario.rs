@@ -1,0 +1,604 @@
+//! Scenario types: the entities of MODEL.md as plain data.
+//!
+//! Field names match the scenario format (docs/FORMAT.md) so that errors can
+//! name the field a user wrote.
+
+use crate::time::Step;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// Where a record came from: file, and line or record path where known.
+///
+/// Not part of the serialised scenario; readers fill it in.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Origin {
+    /// File name as the user knows it (e.g. `orders.csv`).
+    pub file: String,
+    /// 1-based line number, where the format has lines.
+    pub line: Option<usize>,
+    /// A record path such as `orders[3]`, where there is no line.
+    pub record: Option<String>,
+}
+
+impl Origin {
+    /// A record at a line of a file.
+    pub fn line(file: impl Into<String>, line: usize) -> Self {
+        Origin {
+            file: file.into(),
+            line: Some(line),
+            record: None,
+        }
+    }
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.file)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        if let Some(record) = &self.record {
+            write!(f, " ({record})")?;
+        }
+        Ok(())
+    }
+}
+
+/// Who may see a figure (DESIGN.md, "Data sharing that respects national sensitivities").
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum Releasability {
+    /// Anyone.
+    #[default]
+    Public,
+    /// NATO nations.
+    Nato,
+    /// EU member states.
+    Eu,
+    /// The listed nations only.
+    Rel(Vec<String>),
+    /// The submitting nation only.
+    National,
+}
+
+impl fmt::Display for Releasability {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Releasability::Public => f.write_str("public"),
+            Releasability::Nato => f.write_str("nato"),
+            Releasability::Eu => f.write_str("eu"),
+            Releasability::National => f.write_str("national"),
+            Releasability::Rel(codes) => write!(f, "rel:{}", codes.join(",")),
+        }
+    }
+}
+
+impl FromStr for Releasability {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t = s.trim();
+        match t {
+            "" | "public" => return Ok(Releasability::Public),
+            "nato" => return Ok(Releasability::Nato),
+            "eu" => return Ok(Releasability::Eu),
+            "national" => return Ok(Releasability::National),
+            _ => {}
+        }
+        if let Some(list) = t.strip_prefix("rel:") {
+            let codes: Vec<String> = list
+                .split([',', '+'])
+                .map(|c| c.trim().to_string())
+                .filter(|c| !c.is_empty())
+                .collect();
+            if codes.is_empty() {
+                return Err("`rel:` needs at least one nation code, e.g. `rel:DE,FR`".into());
+            }
+            if let Some(bad) = codes.iter().find(|c| !is_nation_code(c)) {
+                return Err(format!(
+                    "`{bad}` in `{t}` is not a nation code; expected two upper-case letters"
+                ));
+            }
+            return Ok(Releasability::Rel(codes));
+        }
+        Err(format!(
+            "`{t}` is not a releasability marking; expected public, nato, eu, rel:<codes> or national"
+        ))
+    }
+}
+
+impl Serialize for Releasability {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Releasability {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+fn is_public(r: &Releasability) -> bool {
+    *r == Releasability::Public
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// Whether `s` looks like an ISO 3166-1 alpha-2 code.
+pub fn is_nation_code(s: &str) -> bool {
+    s.len() == 2 && s.bytes().all(|b| b.is_ascii_uppercase())
+}
+
+/// Source, releasability and estimate flag: what every figure carries.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Provenance {
+    /// Where the figure came from: URL or citation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Who may see it.
+    #[serde(default, skip_serializing_if = "is_public")]
+    pub releasability: Releasability,
+    /// An estimate or derived figure rather than a published one.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub estimate: bool,
+    /// How it was derived, caveats.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Scenario settings (`[scenario]` in scenario.toml).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Settings {
+    /// Scenario name.
+    pub name: String,
+    /// What it describes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// `t0`, first day of a month.
+    pub start: NaiveDate,
+    /// Last day covered.
+    pub horizon: NaiveDate,
+    /// Period length.
+    #[serde(default)]
+    pub step: Step,
+    /// Currency of unit costs.
+    #[serde(default = "default_currency")]
+    pub currency: String,
+    /// The group whose nations count as European.
+    #[serde(default = "default_europe")]
+    pub europe: String,
+    /// Status tolerance: within this of the glide path is at-risk.
+    #[serde(default = "default_tolerance")]
+    pub tolerance: f64,
+}
+
+fn default_currency() -> String {
+    "EUR".into()
+}
+fn default_europe() -> String {
+    "EUROPE".into()
+}
+/// The default status tolerance of MODEL.md.
+pub const DEFAULT_TOLERANCE: f64 = 0.10;
+fn default_tolerance() -> f64 {
+    DEFAULT_TOLERANCE
+}
+fn default_weight() -> f64 {
+    1.0
+}
+
+/// A named deadline such as `us-2027`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Deadline {
+    /// Identifier used in requirements and rules.
+    pub id: String,
+    /// The date by which the target is due.
+    pub date: NaiveDate,
+    /// Human name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Where the deadline comes from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Where it was read.
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+/// Stock (a quantity held) or flow (production per year).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CapabilityKind {
+    /// A quantity held.
+    Stock,
+    /// A production rate per year of European lines.
+    Flow,
+}
+
+impl fmt::Display for CapabilityKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            CapabilityKind::Stock => "stock",
+            CapabilityKind::Flow => "flow",
+        })
+    }
+}
+
+/// A capability in the catalogue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Capability {
+    /// Identifier, e.g. `iamd-long`.
+    pub id: String,
+    /// Human name.
+    pub name: String,
+    /// Unit of levels and targets.
+    pub unit: String,
+    /// Stock or flow.
+    pub kind: CapabilityKind,
+    /// Weight in the readiness index, `>= 0`.
+    #[serde(default = "default_weight")]
+    pub weight: f64,
+    /// Grouping for reports (e.g. a White Paper priority area).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub area: Option<String>,
+    /// Where it was read.
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+/// An intermediate target on the way to a deadline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Milestone {
+    /// When.
+    pub date: NaiveDate,
+    /// Level due by then, in the capability's unit.
+    pub level: f64,
+}
+
+/// The level Europe must field for a capability, and by when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Requirement {
+    /// Capability id.
+    pub capability: String,
+    /// `T_c > 0`.
+    pub target: f64,
+    /// Deadline ids; `None` means every deadline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadlines: Option<Vec<String>>,
+    /// Milestones replacing the straight glide path.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub milestones: Vec<Milestone>,
+    /// Source and marking.
+    #[serde(flatten)]
+    pub provenance: Provenance,
+    /// Where it was read.
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+/// A nation and its groups.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Nation {
+    /// ISO 3166-1 alpha-2 code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Groups such as `NATO`, `EU`, `EUROPE`.
+    #[serde(default)]
+    pub groups: Vec<String>,
+    /// Source and marking.
+    #[serde(flatten)]
+    pub provenance: Provenance,
+    /// Where it was read.
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+/// Stock held at the start date by a nation or a group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Holding {
+    /// Nation code or group name.
+    pub holder: String,
+    /// A stock capability.
+    pub capability: String,
+    /// Units held, `>= 0`.
+    pub quantity: f64,
+    /// The date the figure describes, when not the start date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<NaiveDate>,
+    /// Source and marking.
+    #[serde(flatten)]
+    pub provenance: Provenance,
+    /// Where it was read.
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+/// `U_c`: what the US provides to European defence today.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UsContribution {
+    /// Capability id.
+    pub capability: String,
+    /// Level, `>= 0`.
+    pub level: f64,
+    /// Source and marking.
+    #[serde(flatten)]
+    pub provenance: Provenance,
+    /// Where it was read.
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+/// A production line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProductionLine {
+    /// Identifier.
+    pub id: String,
+    /// Capability produced.
+    pub capability: String,
+    /// Nation where the line is located.
+    pub nation: String,
+    /// Human name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Minimum months from order to first delivery.
+    pub lead_time_months: u32,
+    /// Cost of one unit in the scenario currency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_cost: Option<f64>,
+    /// Share of EU/EEA-EFTA/Ukraine content, 0..1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_eu: Option<f64>,
+    /// Share of US-origin content, 0..1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_us: Option<f64>,
+    /// Share of other content, 0..1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_other: Option<f64>,
+    /// Source and marking.
+    #[serde(flatten)]
+    pub provenance: Provenance,
+    /// Where it was read.
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+/// From `date` on, a line produces `units_per_year`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CapacityStep {
+    /// Line id.
+    pub line: String,
+    /// First date of the step.
+    pub date: NaiveDate,
+    /// Capacity, `>= 0`.
+    pub units_per_year: f64,
+    /// Source and marking.
+    #[serde(flatten)]
+    pub provenance: Provenance,
+    /// Where it was read.
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+/// An order on a production line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Order {
+    /// Identifier.
+    pub id: String,
+    /// Buying nation (may be non-European).
+    pub buyer: String,
+    /// Line id.
+    pub line: String,
+    /// Units ordered, `> 0`.
+    pub quantity: f64,
+    /// Order date; before the start date means backlog.
+    pub date: NaiveDate,
+    /// Units delivered before the start date.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub delivered: f64,
+    /// Source and marking.
+    #[serde(flatten)]
+    pub provenance: Provenance,
+    /// Where it was read.
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
+}
+
+/// A one-off removal from stock.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Retirement {
+    /// Nation code or group.
+    pub holder: String,
+    /// A stock capability.
+    pub capability: String,
+    /// When.
+    pub date: NaiveDate,
+    /// Units, `> 0`.
+    pub quantity: f64,
+    /// Source and marking.
+    #[serde(flatten)]
+    pub provenance: Provenance,
+    /// Where it was read.
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+/// Removal from stock at a rate (use, donation, attrition).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Consumption {
+    /// Nation code or group.
+    pub holder: String,
+    /// A stock capability.
+    pub capability: String,
+    /// First date.
+    pub from: NaiveDate,
+    /// Last date; `None` runs to the horizon.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<NaiveDate>,
+    /// Rate, `> 0`.
+    pub units_per_year: f64,
+    /// Source and marking.
+    #[serde(flatten)]
+    pub provenance: Provenance,
+    /// Where it was read.
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+/// GDP and defence spending of a nation in a year.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Economics {
+    /// Nation code.
+    pub nation: String,
+    /// Calendar year.
+    pub year: i32,
+    /// GDP, million US$.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gdp_musd: Option<f64>,
+    /// Defence expenditure, million US$.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub defence_musd: Option<f64>,
+    /// Defence expenditure, % of GDP.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub defence_pct_gdp: Option<f64>,
+    /// Source and marking.
+    #[serde(flatten)]
+    pub provenance: Provenance,
+    /// Where it was read.
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+/// A whole scenario, as read and before validation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Scenario {
+    /// Settings.
+    pub scenario: Settings,
+    /// Named deadlines.
+    #[serde(default)]
+    pub deadlines: Vec<Deadline>,
+    /// Capability catalogue.
+    #[serde(default)]
+    pub capabilities: Vec<Capability>,
+    /// Requirements.
+    #[serde(default)]
+    pub requirements: Vec<Requirement>,
+    /// Nations.
+    #[serde(default)]
+    pub nations: Vec<Nation>,
+    /// Holdings at the start.
+    #[serde(default)]
+    pub holdings: Vec<Holding>,
+    /// US contributions.
+    #[serde(default)]
+    pub us_contributions: Vec<UsContribution>,
+    /// Production lines.
+    #[serde(default)]
+    pub lines: Vec<ProductionLine>,
+    /// Capacity steps.
+    #[serde(default)]
+    pub capacity: Vec<CapacityStep>,
+    /// Orders.
+    #[serde(default)]
+    pub orders: Vec<Order>,
+    /// One-off removals.
+    #[serde(default)]
+    pub retirements: Vec<Retirement>,
+    /// Removals at a rate.
+    #[serde(default)]
+    pub consumption: Vec<Consumption>,
+    /// GDP and spending.
+    #[serde(default)]
+    pub economics: Vec<Economics>,
+}
+
+impl Scenario {
+    /// An empty scenario with the given settings.
+    pub fn new(settings: Settings) -> Self {
+        Scenario {
+            scenario: settings,
+            deadlines: vec![],
+            capabilities: vec![],
+            requirements: vec![],
+            nations: vec![],
+            holdings: vec![],
+            us_contributions: vec![],
+            lines: vec![],
+            capacity: vec![],
+            orders: vec![],
+            retirements: vec![],
+            consumption: vec![],
+            economics: vec![],
+        }
+    }
+
+    /// The capability with this id.
+    pub fn capability(&self, id: &str) -> Option<&Capability> {
+        self.capabilities.iter().find(|c| c.id == id)
+    }
+
+    /// The requirement of this capability.
+    pub fn requirement(&self, capability: &str) -> Option<&Requirement> {
+        self.requirements
+            .iter()
+            .find(|r| r.capability == capability)
+    }
+
+    /// The deadline with this id.
+    pub fn deadline(&self, id: &str) -> Option<&Deadline> {
+        self.deadlines.iter().find(|d| d.id == id)
+    }
+
+    /// Whether nation `code` belongs to the European group.
+    pub fn is_european_nation(&self, code: &str) -> bool {
+        self.nations
+            .iter()
+            .any(|n| n.code == code && n.groups.iter().any(|g| *g == self.scenario.europe))
+    }
+
+    /// Whether a holder (nation code or group) counts as European.
+    pub fn is_european_holder(&self, holder: &str) -> bool {
+        holder == self.scenario.europe || self.is_european_nation(holder)
+    }
+
+    /// Every group named by some nation.
+    pub fn groups(&self) -> Vec<&str> {
+        let mut g: Vec<&str> = self
+            .nations
+            .iter()
+            .flat_map(|n| n.groups.iter().map(String::as_str))
+            .collect();
+        g.sort_unstable();
+        g.dedup();
+        g
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn releasability_round_trips() {
+        for s in ["public", "nato", "eu", "national", "rel:DE,FR"] {
+            let r: Releasability = s.parse().unwrap();
+            assert_eq!(r.to_string(), s);
+        }
+        assert_eq!(
+            "rel:DE+PL".parse::<Releasability>().unwrap(),
+            Releasability::Rel(vec!["DE".into(), "PL".into()])
+        );
+        assert_eq!("".parse::<Releasability>().unwrap(), Releasability::Public);
+        assert!("rel:".parse::<Releasability>().is_err());
+        assert!("rel:de".parse::<Releasability>().is_err());
+        assert!("secret".parse::<Releasability>().is_err());
+    }
+}

@@ -1,0 +1,644 @@
+//! Validation rules: every reference resolves, every number is in range, every
+//! date is inside the horizon. All problems are collected in one pass.
+
+use crate::scenario::{is_nation_code, CapabilityKind, Origin, Scenario};
+use crate::time::Calendar;
+use chrono::NaiveDate;
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+
+/// How serious a problem is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The scenario cannot be used.
+    Error,
+    /// Worth fixing; the scenario can still be used.
+    Warning,
+}
+
+/// One problem with a scenario, naming where and which field.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Problem {
+    /// Error or warning.
+    pub severity: Severity,
+    /// File name.
+    pub file: String,
+    /// 1-based line, where known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// Record path, where there is no line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record: Option<String>,
+    /// Field or column name.
+    pub field: String,
+    /// What is wrong and what was expected.
+    pub message: String,
+}
+
+impl Problem {
+    /// An error at `origin`, field `field`.
+    pub fn error(origin: &Origin, field: &str, message: impl Into<String>) -> Self {
+        Self::new(Severity::Error, origin, field, message)
+    }
+
+    /// A warning at `origin`, field `field`.
+    pub fn warning(origin: &Origin, field: &str, message: impl Into<String>) -> Self {
+        Self::new(Severity::Warning, origin, field, message)
+    }
+
+    fn new(severity: Severity, origin: &Origin, field: &str, message: impl Into<String>) -> Self {
+        Problem {
+            severity,
+            file: origin.file.clone(),
+            line: origin.line,
+            record: origin.record.clone(),
+            field: field.to_string(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.file)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        if let Some(record) = &self.record {
+            write!(f, " ({record})")?;
+        }
+        if self.field.is_empty() {
+            write!(f, ": {}", self.message)
+        } else {
+            write!(f, ": field `{}`: {}", self.field, self.message)
+        }
+    }
+}
+
+/// Whether `s` is a valid id: lower-case letters, digits, `-`, `_`, `.`, starting with a letter or digit.
+pub fn is_valid_id(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_lowercase() || c.is_ascii_digit())
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.'))
+}
+
+fn is_group_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_' || c == '-')
+}
+
+struct Checker<'a> {
+    s: &'a Scenario,
+    cal: Option<Calendar>,
+    problems: Vec<Problem>,
+    nations: HashSet<&'a str>,
+    groups: HashSet<&'a str>,
+    caps: HashMap<&'a str, CapabilityKind>,
+    required: HashSet<&'a str>,
+    lines: HashSet<&'a str>,
+}
+
+impl<'a> Checker<'a> {
+    fn err(&mut self, o: &Origin, field: &str, msg: impl Into<String>) {
+        self.problems.push(Problem::error(o, field, msg));
+    }
+
+    fn number(&mut self, o: &Origin, field: &str, x: f64, min: f64, strict: bool) {
+        if !x.is_finite() {
+            self.err(o, field, format!("`{x}` is not a finite number"));
+        } else if x < min || (strict && x == min) {
+            let want = if strict { ">" } else { ">=" };
+            self.err(
+                o,
+                field,
+                format!("`{x}` is out of range; expected a number {want} {min}"),
+            );
+        }
+    }
+
+    fn share(&mut self, o: &Origin, field: &str, x: Option<f64>) {
+        if let Some(x) = x {
+            if !(0.0..=1.0).contains(&x) {
+                self.err(
+                    o,
+                    field,
+                    format!("`{x}` is not a share; expected a number from 0 to 1"),
+                );
+            }
+        }
+    }
+
+    /// A date that must fall within the horizon; `allow_before_start` for backlog-type dates.
+    fn date(&mut self, o: &Origin, field: &str, d: NaiveDate, allow_before_start: bool) {
+        let Some(cal) = self.cal else { return };
+        let k = cal.period_of(d);
+        let horizon = self.s.scenario.horizon;
+        if k >= cal.periods() as i64 {
+            self.err(
+                o,
+                field,
+                format!(
+                    "date {d} is after the horizon ({horizon}); expected a date up to {horizon}"
+                ),
+            );
+        } else if k < 0 && !allow_before_start {
+            let start = cal.start();
+            self.err(
+                o,
+                field,
+                format!("date {d} is before the start date ({start}); expected a date from {start} to {horizon}"),
+            );
+        }
+    }
+
+    fn capability(&mut self, o: &Origin, field: &str, id: &str) -> Option<CapabilityKind> {
+        match self.caps.get(id) {
+            Some(k) => Some(*k),
+            None => {
+                let hint = suggest(id, self.caps.keys().copied());
+                self.err(
+                    o,
+                    field,
+                    format!("unknown capability `{id}`; expected an id from the capability catalogue{hint}"),
+                );
+                None
+            }
+        }
+    }
+
+    fn stock_capability(&mut self, o: &Origin, field: &str, id: &str) {
+        if self.capability(o, field, id) == Some(CapabilityKind::Flow) {
+            self.err(
+                o,
+                field,
+                format!("capability `{id}` is a flow (production per year); stock figures need a stock capability"),
+            );
+        }
+    }
+
+    fn nation(&mut self, o: &Origin, field: &str, code: &str) {
+        if !self.nations.contains(code) {
+            let hint = suggest(code, self.nations.iter().copied());
+            self.err(
+                o,
+                field,
+                format!("unknown nation `{code}`; expected a code from nations.csv{hint}"),
+            );
+        }
+    }
+
+    fn holder(&mut self, o: &Origin, field: &str, holder: &str) {
+        if !self.nations.contains(holder) && !self.groups.contains(holder) {
+            self.err(
+                o,
+                field,
+                format!(
+                    "unknown holder `{holder}`; expected a nation code or a group from nations.csv"
+                ),
+            );
+        }
+    }
+
+    fn line(&mut self, o: &Origin, field: &str, id: &str) -> bool {
+        if self.lines.contains(id) {
+            return true;
+        }
+        let hint = suggest(id, self.lines.iter().copied());
+        self.err(
+            o,
+            field,
+            format!("unknown production line `{id}`; expected an id from lines.csv{hint}"),
+        );
+        false
+    }
+}
+
+/// Suggest the closest known name (", did you mean `x`?") when one is close.
+pub fn suggest<'a>(name: &str, known: impl Iterator<Item = &'a str>) -> String {
+    let best = known
+        .map(|k| (strsim_distance(name, k), k))
+        .filter(|(d, k)| *d <= (k.len().max(name.len()) / 3).max(1))
+        .min();
+    match best {
+        Some((_, k)) => format!("; did you mean `{k}`?"),
+        None => String::new(),
+    }
+}
+
+/// Levenshtein distance, for suggestions.
+fn strsim_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+fn duplicates<'a, T>(
+    items: &'a [T],
+    key: impl Fn(&'a T) -> String,
+    origin: impl Fn(&'a T) -> &'a Origin,
+) -> Vec<(&'a Origin, String, &'a Origin)> {
+    let mut seen: HashMap<String, &Origin> = HashMap::new();
+    let mut out = vec![];
+    for it in items {
+        let k = key(it);
+        if let Some(first) = seen.get(&k) {
+            out.push((origin(it), k, *first));
+        } else {
+            seen.insert(k, origin(it));
+        }
+    }
+    out
+}
+
+/// Check a scenario against every rule of docs/FORMAT.md; errors and warnings, in input order.
+pub fn validate(s: &Scenario) -> Vec<Problem> {
+    let settings_origin = Origin {
+        file: s
+            .deadlines
+            .first()
+            .map(|d| d.origin.file.clone())
+            .unwrap_or_else(|| "scenario.toml".into()),
+        line: None,
+        record: Some("[scenario]".into()),
+    };
+    let mut c = Checker {
+        s,
+        cal: None,
+        problems: vec![],
+        nations: s.nations.iter().map(|n| n.code.as_str()).collect(),
+        groups: s
+            .nations
+            .iter()
+            .flat_map(|n| n.groups.iter().map(String::as_str))
+            .collect(),
+        caps: s
+            .capabilities
+            .iter()
+            .map(|c| (c.id.as_str(), c.kind))
+            .collect(),
+        required: s
+            .requirements
+            .iter()
+            .map(|r| r.capability.as_str())
+            .collect(),
+        lines: s.lines.iter().map(|l| l.id.as_str()).collect(),
+    };
+
+    // Settings.
+    match Calendar::new(s.scenario.start, s.scenario.horizon, s.scenario.step) {
+        Ok(cal) => c.cal = Some(cal),
+        Err(e) => {
+            let field = if matches!(e, crate::time::CalendarError::StartNotFirstOfMonth(_)) {
+                "start"
+            } else {
+                "horizon"
+            };
+            c.err(&settings_origin, field, e.to_string());
+        }
+    }
+    let tol = s.scenario.tolerance;
+    if !(tol.is_finite() && (0.0..=1.0).contains(&tol)) {
+        c.err(
+            &settings_origin,
+            "tolerance",
+            format!("`{tol}` is out of range; expected a number from 0 to 1"),
+        );
+    }
+    if !s
+        .nations
+        .iter()
+        .any(|n| n.groups.contains(&s.scenario.europe))
+    {
+        let europe = &s.scenario.europe;
+        c.err(
+            &settings_origin,
+            "europe",
+            format!("no nation belongs to the European group `{europe}`; add it to the `groups` of nations.csv"),
+        );
+    }
+
+    // Deadlines.
+    for (o, k, first) in duplicates(&s.deadlines, |d| d.id.clone(), |d| &d.origin) {
+        c.err(
+            o,
+            "id",
+            format!("duplicate deadline id `{k}` (first defined at {first})"),
+        );
+    }
+    for d in &s.deadlines {
+        if !is_valid_id(&d.id) {
+            c.err(
+                &d.origin,
+                "id",
+                format!(
+                    "`{}` is not a valid id; expected lower-case letters, digits and '-'",
+                    d.id
+                ),
+            );
+        }
+        c.date(&d.origin, "date", d.date, false);
+    }
+
+    // Capabilities.
+    for (o, k, first) in duplicates(&s.capabilities, |x| x.id.clone(), |x| &x.origin) {
+        c.err(
+            o,
+            "id",
+            format!("duplicate capability id `{k}` (first defined at {first})"),
+        );
+    }
+    for cap in &s.capabilities {
+        if !is_valid_id(&cap.id) {
+            c.err(
+                &cap.origin,
+                "id",
+                format!(
+                    "`{}` is not a valid id; expected lower-case letters, digits and '-'",
+                    cap.id
+                ),
+            );
+        }
+        c.number(&cap.origin, "weight", cap.weight, 0.0, false);
+    }
+
+    // Requirements.
+    for (o, k, first) in duplicates(&s.requirements, |r| r.capability.clone(), |r| &r.origin) {
+        c.err(o, "capability", format!("capability `{k}` already has a requirement (at {first}); expected one per capability"));
+    }
+    for r in &s.requirements {
+        c.capability(&r.origin, "capability", &r.capability);
+        c.number(&r.origin, "target", r.target, 0.0, true);
+        if let Some(ds) = &r.deadlines {
+            for d in ds {
+                if s.deadline(d).is_none() {
+                    let hint = suggest(d, s.deadlines.iter().map(|d| d.id.as_str()));
+                    c.err(
+                        &r.origin,
+                        "deadlines",
+                        format!("unknown deadline `{d}`; expected an id from [[deadline]]{hint}"),
+                    );
+                }
+            }
+        }
+        for m in &r.milestones {
+            c.date(&r.origin, "milestones", m.date, false);
+            c.number(&r.origin, "milestones", m.level, 0.0, false);
+        }
+    }
+
+    // Nations.
+    for (o, k, first) in duplicates(&s.nations, |n| n.code.clone(), |n| &n.origin) {
+        c.err(
+            o,
+            "code",
+            format!("duplicate nation `{k}` (first defined at {first})"),
+        );
+    }
+    for n in &s.nations {
+        if !is_nation_code(&n.code) {
+            c.err(&n.origin, "code", format!("`{}` is not a nation code; expected ISO 3166-1 alpha-2, two upper-case letters", n.code));
+        }
+        for g in &n.groups {
+            if !is_group_name(g) {
+                c.err(&n.origin, "groups", format!("`{g}` is not a group name; expected upper-case letters, digits, '_' or '-'"));
+            } else if c.nations.contains(g.as_str()) {
+                c.err(&n.origin, "groups", format!("group `{g}` has the same name as a nation code; holders could not tell them apart"));
+            }
+        }
+    }
+
+    // Holdings.
+    for h in &s.holdings {
+        c.holder(&h.origin, "holder", &h.holder);
+        c.stock_capability(&h.origin, "capability", &h.capability);
+        c.number(&h.origin, "quantity", h.quantity, 0.0, false);
+        if let Some(d) = h.as_of {
+            c.date(&h.origin, "as_of", d, true);
+        }
+    }
+    for (o, k, first) in duplicates(
+        &s.holdings,
+        |h| format!("{} / {}", h.holder, h.capability),
+        |h| &h.origin,
+    ) {
+        c.err(o, "holder", format!("duplicate holding for `{k}` (first at {first}); expected one row per holder and capability"));
+    }
+
+    // US contributions.
+    for (o, k, first) in duplicates(&s.us_contributions, |u| u.capability.clone(), |u| &u.origin) {
+        c.err(
+            o,
+            "capability",
+            format!("capability `{k}` already has a US contribution (at {first})"),
+        );
+    }
+    for u in &s.us_contributions {
+        c.capability(&u.origin, "capability", &u.capability);
+        c.number(&u.origin, "level", u.level, 0.0, false);
+    }
+
+    // Lines.
+    for (o, k, first) in duplicates(&s.lines, |l| l.id.clone(), |l| &l.origin) {
+        c.err(
+            o,
+            "id",
+            format!("duplicate line id `{k}` (first defined at {first})"),
+        );
+    }
+    for l in &s.lines {
+        if !is_valid_id(&l.id) {
+            c.err(
+                &l.origin,
+                "id",
+                format!(
+                    "`{}` is not a valid id; expected lower-case letters, digits and '-'",
+                    l.id
+                ),
+            );
+        }
+        if c.capability(&l.origin, "capability", &l.capability)
+            .is_some()
+            && !c.required.contains(l.capability.as_str())
+        {
+            c.err(
+                &l.origin,
+                "capability",
+                format!("capability `{}` has no requirement; a production line needs its capability to have a [[requirement]]", l.capability),
+            );
+        }
+        c.nation(&l.origin, "nation", &l.nation);
+        if let Some(cost) = l.unit_cost {
+            c.number(&l.origin, "unit_cost", cost, 0.0, false);
+        }
+        c.share(&l.origin, "content_eu", l.content_eu);
+        c.share(&l.origin, "content_us", l.content_us);
+        c.share(&l.origin, "content_other", l.content_other);
+        let given: Vec<f64> = [l.content_eu, l.content_us, l.content_other]
+            .into_iter()
+            .flatten()
+            .collect();
+        let sum: f64 = given.iter().sum();
+        if given.len() == 3 && (sum - 1.0).abs() > 1e-3 {
+            c.err(
+                &l.origin,
+                "content_eu",
+                format!("content shares sum to {sum}; expected eu + us + other = 1"),
+            );
+        } else if sum > 1.0 + 1e-3 {
+            c.err(
+                &l.origin,
+                "content_eu",
+                format!("content shares sum to {sum}; expected at most 1"),
+            );
+        }
+    }
+
+    // Capacity steps.
+    let mut step_periods: HashMap<(&str, i64), &Origin> = HashMap::new();
+    for st in &s.capacity {
+        c.line(&st.origin, "line", &st.line);
+        c.date(&st.origin, "date", st.date, true);
+        c.number(&st.origin, "units_per_year", st.units_per_year, 0.0, false);
+        if let Some(cal) = c.cal {
+            let k = cal.period_of(st.date).max(0);
+            if let Some(first) = step_periods.insert((st.line.as_str(), k), &st.origin) {
+                c.err(
+                    &st.origin,
+                    "date",
+                    format!("line `{}` already has a capacity step in the same period (at {first}); expected one step per period", st.line),
+                );
+            }
+        }
+    }
+
+    // Orders.
+    for (o, k, first) in duplicates(&s.orders, |x| x.id.clone(), |x| &x.origin) {
+        c.err(
+            o,
+            "id",
+            format!("duplicate order id `{k}` (first defined at {first})"),
+        );
+    }
+    for o in &s.orders {
+        c.nation(&o.origin, "buyer", &o.buyer);
+        c.line(&o.origin, "line", &o.line);
+        c.number(&o.origin, "quantity", o.quantity, 0.0, true);
+        c.date(&o.origin, "date", o.date, true);
+        c.number(&o.origin, "delivered", o.delivered, 0.0, false);
+        if o.delivered > o.quantity {
+            c.err(
+                &o.origin,
+                "delivered",
+                format!(
+                    "{} delivered is more than the {} ordered",
+                    o.delivered, o.quantity
+                ),
+            );
+        }
+        if o.delivered > 0.0 && o.date >= s.scenario.start {
+            c.err(
+                &o.origin,
+                "delivered",
+                "only orders placed before the start date can have units delivered already",
+            );
+        }
+    }
+
+    // Retirements and consumption.
+    for r in &s.retirements {
+        c.holder(&r.origin, "holder", &r.holder);
+        c.stock_capability(&r.origin, "capability", &r.capability);
+        c.date(&r.origin, "date", r.date, false);
+        c.number(&r.origin, "quantity", r.quantity, 0.0, true);
+    }
+    for r in &s.consumption {
+        c.holder(&r.origin, "holder", &r.holder);
+        c.stock_capability(&r.origin, "capability", &r.capability);
+        c.date(&r.origin, "from", r.from, true);
+        if let Some(to) = r.to {
+            c.date(&r.origin, "to", to, false);
+            if to < r.from {
+                c.err(
+                    &r.origin,
+                    "to",
+                    format!("`to` ({to}) is before `from` ({})", r.from),
+                );
+            }
+        }
+        c.number(&r.origin, "units_per_year", r.units_per_year, 0.0, true);
+    }
+
+    // Economics.
+    for (o, k, first) in duplicates(
+        &s.economics,
+        |e| format!("{} {}", e.nation, e.year),
+        |e| &e.origin,
+    ) {
+        c.err(
+            o,
+            "year",
+            format!(
+                "duplicate row for `{k}` (first at {first}); expected one row per nation and year"
+            ),
+        );
+    }
+    for e in &s.economics {
+        c.nation(&e.origin, "nation", &e.nation);
+        if e.gdp_musd.is_none() && e.defence_musd.is_none() && e.defence_pct_gdp.is_none() {
+            c.err(
+                &e.origin,
+                "gdp_musd",
+                "no figure given; expected at least one of gdp_musd, defence_musd, defence_pct_gdp",
+            );
+        }
+        for (f, v) in [
+            ("gdp_musd", e.gdp_musd),
+            ("defence_musd", e.defence_musd),
+            ("defence_pct_gdp", e.defence_pct_gdp),
+        ] {
+            if let Some(v) = v {
+                c.number(&e.origin, f, v, 0.0, false);
+            }
+        }
+    }
+
+    c.problems
+}
+
+/// Only the errors of a validation.
+pub fn errors(problems: &[Problem]) -> impl Iterator<Item = &Problem> {
+    problems.iter().filter(|p| p.severity == Severity::Error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_and_suggestions() {
+        assert!(is_valid_id("iamd-long"));
+        assert!(is_valid_id("155mm"));
+        assert!(!is_valid_id("IAMD"));
+        assert!(!is_valid_id("-x"));
+        assert_eq!(
+            suggest("iamd-lng", ["iamd-long", "aar"].into_iter()),
+            "; did you mean `iamd-long`?"
+        );
+        assert_eq!(suggest("zzzzzz", ["iamd-long", "aar"].into_iter()), "");
+        assert!(is_group_name("EUROPE"));
+        assert!(is_group_name("EU"));
+        assert!(!is_group_name("Europe"));
+    }
+}
