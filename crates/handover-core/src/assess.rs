@@ -431,3 +431,159 @@ fn notes(s: &Scenario, model: &Model, ci: usize) -> Vec<String> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::build::ScenarioBuilder;
+    use crate::validate::{errors, validate};
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn scenario() -> Scenario {
+        // sam: held 2 (DE), target 10, one unit a month from period 3 to DE.
+        ScenarioBuilder::monthly("2026-01-01", "2030-12-31")
+            .nation("DE", &["EUROPE"])
+            .nation("US", &["NATO"])
+            .stock("sam", 10.0)
+            .us("sam", 6.0)
+            .holding("DE", "sam", 2.0)
+            .line("l", "sam", "DE", 3)
+            .unit_cost("l", 100.0)
+            .line("l-us", "sam", "US", 3)
+            .unit_cost("l-us", 50.0)
+            .capacity("l", "2026-01-01", 12.0)
+            .order("a", "DE", "l", 5.0, "2026-01-15")
+            .stock("tanks", 4.0)
+            .weight("tanks", 3.0)
+            .holding("DE", "tanks", 4.0)
+            .unrequired("isr", CapabilityKind::Stock)
+            .build()
+    }
+
+    fn assess(s: &Scenario, at: &str) -> Assessment {
+        assert!(errors(&validate(s)).next().is_none());
+        Evaluation::new(s).assess(s, d(at), true).unwrap()
+    }
+
+    #[test]
+    fn levels_coverage_and_dependency_at_a_date() {
+        let s = scenario();
+        // 2026-06-10 is period 5: deliveries k=3,4,5 -> 2 + 3 = 5.
+        let a = assess(&s, "2026-06-10");
+        assert_eq!(a.period, 5);
+        assert_eq!(a.period_end, d("2026-06-30"));
+        let sam = &a.capabilities[0];
+        assert_eq!(sam.level, Some(5.0));
+        assert_eq!(sam.coverage, Some(0.5));
+        assert_eq!(sam.us_dependency, Some(6.0 / 11.0));
+    }
+
+    #[test]
+    fn glide_status_shortfall_and_money() {
+        let s = scenario();
+        let a = assess(&s, "2026-06-10");
+        let sam = &a.capabilities[0];
+        // us-2027 is period 23. C(0) = 0.2; G(5) = 0.2 + 0.8 * 5/23 = 0.3739: on track.
+        let us = &sam.deadlines[0];
+        assert!((us.glide.unwrap() - (0.2 + 0.8 * 5.0 / 23.0)).abs() < 1e-12);
+        assert_eq!(us.status, Status::OnTrack);
+        // At the deadline level is 7 (2 + 5): shortfall 3 units, at the cheapest
+        // European line (100; the cheaper US line does not count) = 300.
+        assert_eq!(us.level, Some(7.0));
+        assert_eq!(us.met, Some(false));
+        assert_eq!(us.shortfall, Some(3.0));
+        assert_eq!(us.shortfall_cost, Some(300.0));
+        assert_eq!(us.cost_line.as_deref(), Some("l"));
+        assert_eq!(sam.reached, None);
+        // Later, coverage 0.7 stays flat while the path rises to 1: off track
+        // once the gap passes the 0.10 tolerance. At period 20: G = 0.2 + 0.8*20/23 = 0.896.
+        let late = assess(&s, "2027-09-01");
+        assert_eq!(late.capabilities[0].deadlines[0].status, Status::OffTrack);
+        // eu-2030 (period 59): G(20) = 0.2 + 0.8*20/59 = 0.471: on track.
+        assert_eq!(late.capabilities[0].deadlines[1].status, Status::OnTrack);
+    }
+
+    #[test]
+    fn at_risk_within_tolerance() {
+        // 0.9 covered, no growth; us-2027 at period 23; at period 23 G = 1: at risk.
+        let s = ScenarioBuilder::monthly("2026-01-01", "2028-12-31")
+            .nation("DE", &["EUROPE"])
+            .stock("x", 10.0)
+            .holding("DE", "x", 9.0)
+            .build();
+        let a = assess(&s, "2027-12-31");
+        assert_eq!(a.capabilities[0].deadlines[0].status, Status::AtRisk);
+    }
+
+    #[test]
+    fn date_reached_and_index() {
+        let s = scenario();
+        let a = assess(&s, "2026-01-01");
+        // tanks: 4 of 4 from the start.
+        assert_eq!(a.capabilities[1].reached, Some(d("2026-01-31")));
+        assert_eq!(a.capabilities[1].deadlines[0].shortfall, Some(0.0));
+        assert_eq!(a.capabilities[1].deadlines[0].shortfall_cost, None);
+        // Index = (1 * 0.2 + 3 * 1.0) / 4 = 0.8; isr has no requirement and is left out.
+        assert!((a.index.at.unwrap() - 0.8).abs() < 1e-12);
+        assert_eq!(a.index.included, vec!["sam", "tanks"]);
+        assert_eq!(a.index.excluded, vec!["isr"]);
+        // At us-2027: (0.7 + 3) / 4.
+        assert!((a.index.deadlines["us-2027"].unwrap() - 3.7 / 4.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn no_data_is_said_not_invented() {
+        let s = scenario();
+        let a = assess(&s, "2026-01-01");
+        let isr = &a.capabilities[2];
+        assert_eq!(isr.level, None);
+        assert_eq!(isr.coverage, None);
+        assert_eq!(isr.deadlines[0].status, Status::NoData);
+        assert!(isr.notes.iter().any(|n| n.contains("no requirement")));
+        assert!(isr
+            .notes
+            .iter()
+            .any(|n| n.contains("no European holdings data")));
+        assert!(isr.notes.iter().any(|n| n.contains("no US contribution")));
+    }
+
+    #[test]
+    fn requirement_for_one_deadline_only() {
+        let s = ScenarioBuilder::monthly("2026-01-01", "2030-12-31")
+            .nation("DE", &["EUROPE"])
+            .stock("x", 10.0)
+            .holding("DE", "x", 5.0)
+            .with(|s| s.requirements[0].deadlines = Some(vec!["eu-2030".into()]))
+            .build();
+        let a = assess(&s, "2026-01-01");
+        assert_eq!(a.capabilities[0].deadlines[0].status, Status::NotApplicable);
+        assert_eq!(a.capabilities[0].deadlines[0].shortfall, None);
+        assert_eq!(a.capabilities[0].deadlines[1].shortfall, Some(5.0));
+    }
+
+    #[test]
+    fn unmet_removals_are_listed() {
+        let s = ScenarioBuilder::monthly("2026-01-01", "2028-12-31")
+            .nation("DE", &["EUROPE"])
+            .stock("x", 10.0)
+            .holding("DE", "x", 5.0)
+            .retire("DE", "x", "2026-02-01", 7.0)
+            .build();
+        let a = assess(&s, "2026-01-01");
+        assert_eq!(a.unmet.len(), 1);
+        assert_eq!(a.unmet[0].quantity, 2.0);
+        assert_eq!(a.unmet[0].first, d("2026-02-28"));
+    }
+
+    #[test]
+    fn out_of_range_date_is_an_error() {
+        let s = scenario();
+        let e = Evaluation::new(&s)
+            .assess(&s, d("2040-01-01"), false)
+            .unwrap_err();
+        assert!(e.to_string().contains("outside the scenario"));
+    }
+}

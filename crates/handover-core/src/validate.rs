@@ -262,8 +262,23 @@ fn duplicates<'a, T>(
     out
 }
 
+/// Ids declared on rows a reader could not parse: they count as known, so a
+/// reference to them is not reported again as unknown.
+#[derive(Debug, Clone, Default)]
+pub struct Declared {
+    /// Nation codes.
+    pub nations: Vec<String>,
+    /// Production line ids.
+    pub lines: Vec<String>,
+}
+
 /// Check a scenario against every rule of docs/FORMAT.md; errors and warnings, in input order.
 pub fn validate(s: &Scenario) -> Vec<Problem> {
+    validate_with(s, &Declared::default())
+}
+
+/// [`validate`], treating `declared` ids as known.
+pub fn validate_with(s: &Scenario, declared: &Declared) -> Vec<Problem> {
     let settings_origin = Origin {
         file: s
             .deadlines
@@ -277,7 +292,12 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
         s,
         cal: None,
         problems: vec![],
-        nations: s.nations.iter().map(|n| n.code.as_str()).collect(),
+        nations: s
+            .nations
+            .iter()
+            .map(|n| n.code.as_str())
+            .chain(declared.nations.iter().map(String::as_str))
+            .collect(),
         groups: s
             .nations
             .iter()
@@ -293,7 +313,12 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
             .iter()
             .map(|r| r.capability.as_str())
             .collect(),
-        lines: s.lines.iter().map(|l| l.id.as_str()).collect(),
+        lines: s
+            .lines
+            .iter()
+            .map(|l| l.id.as_str())
+            .chain(declared.lines.iter().map(String::as_str))
+            .collect(),
     };
 
     // Settings.
@@ -537,7 +562,7 @@ pub fn validate(s: &Scenario) -> Vec<Problem> {
         c.number(&o.origin, "quantity", o.quantity, 0.0, true);
         c.date(&o.origin, "date", o.date, true);
         c.number(&o.origin, "delivered", o.delivered, 0.0, false);
-        if o.delivered > o.quantity {
+        if o.quantity > 0.0 && o.delivered > o.quantity {
             c.err(
                 &o.origin,
                 "delivered",
@@ -640,5 +665,120 @@ mod tests {
         assert!(is_group_name("EUROPE"));
         assert!(is_group_name("EU"));
         assert!(!is_group_name("Europe"));
+    }
+}
+
+#[cfg(test)]
+mod rule_tests {
+    use super::*;
+    use crate::build::ScenarioBuilder;
+
+    fn ok() -> ScenarioBuilder {
+        ScenarioBuilder::monthly("2026-01-01", "2030-12-31")
+            .nation("DE", &["NATO", "EU", "EUROPE"])
+            .nation("US", &["NATO"])
+            .stock("sam", 10.0)
+            .holding("DE", "sam", 1.0)
+            .line("l", "sam", "DE", 12)
+            .capacity("l", "2026-01-01", 12.0)
+            .order("o", "DE", "l", 4.0, "2025-01-01")
+    }
+
+    fn problems(b: ScenarioBuilder) -> Vec<String> {
+        errors(&validate(&b.build()))
+            .map(|p| p.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn a_clean_scenario_has_no_errors() {
+        assert_eq!(problems(ok()), Vec::<String>::new());
+    }
+
+    #[test]
+    fn unknown_references_name_file_line_and_field() {
+        let p = problems(
+            ok().order("o2", "XX", "nope", 1.0, "2026-05-01")
+                .holding("DE", "samm", 1.0),
+        );
+        assert!(p.contains(&"orders.csv:3: field `buyer`: unknown nation `XX`; expected a code from nations.csv".to_string()), "{p:?}");
+        assert!(p
+            .iter()
+            .any(|m| m.starts_with("orders.csv:3: field `line`: unknown production line `nope`")));
+        assert!(p.iter().any(|m| m
+            .starts_with("holdings.csv:3: field `capability`: unknown capability `samm`")
+            && m.ends_with("did you mean `sam`?")));
+    }
+
+    #[test]
+    fn duplicates_negative_quantities_and_dates() {
+        let p = problems(
+            ok().order("o", "DE", "l", 1.0, "2026-01-01")
+                .holding("US", "sam", -4.0)
+                .retire("DE", "sam", "2031-01-01", 1.0)
+                .retire("DE", "sam", "2025-12-31", 1.0),
+        );
+        assert!(p.iter().any(|m| m.contains("duplicate order id `o`")));
+        assert!(p
+            .iter()
+            .any(|m| m.contains("field `quantity`: `-4` is out of range")));
+        assert!(p
+            .iter()
+            .any(|m| m.contains("field `date`: date 2031-01-01 is after the horizon")));
+        assert!(p
+            .iter()
+            .any(|m| m.contains("field `date`: date 2025-12-31 is before the start date")));
+    }
+
+    #[test]
+    fn a_line_needs_a_requirement_and_valid_content() {
+        let p = problems(
+            ok().unrequired("isr", CapabilityKind::Stock)
+                .line("l2", "isr", "DE", 1)
+                .with(|s| {
+                    s.lines[0].content_eu = Some(0.7);
+                    s.lines[0].content_us = Some(0.5);
+                }),
+        );
+        assert!(p
+            .iter()
+            .any(|m| m.contains("capability `isr` has no requirement")));
+        assert!(p.iter().any(|m| m.contains("content shares sum to 1.2")));
+    }
+
+    #[test]
+    fn flows_take_no_stock_rows_and_orders_respect_delivered() {
+        let p = problems(
+            ok().flow("ammo", 100.0)
+                .holding("DE", "ammo", 5.0)
+                .order("o3", "DE", "l", 2.0, "2026-03-01")
+                .delivered(1.0),
+        );
+        assert!(p.iter().any(|m| m.contains("is a flow")));
+        assert!(p
+            .iter()
+            .any(|m| m.contains("only orders placed before the start date")));
+    }
+
+    #[test]
+    fn settings_are_checked() {
+        let p = problems(ok().with(|s| {
+            s.scenario.start = "2026-01-05".parse().unwrap();
+            s.scenario.tolerance = 2.0;
+            s.scenario.europe = "EUROPA".into();
+        }));
+        assert!(p.iter().any(|m| m.contains("field `start`")));
+        assert!(p.iter().any(|m| m.contains("field `tolerance`")));
+        assert!(p
+            .iter()
+            .any(|m| m.contains("no nation belongs to the European group `EUROPA`")));
+    }
+
+    #[test]
+    fn two_capacity_steps_in_one_period() {
+        let p = problems(ok().capacity("l", "2026-01-20", 24.0));
+        assert!(p
+            .iter()
+            .any(|m| m.contains("already has a capacity step in the same period")));
     }
 }

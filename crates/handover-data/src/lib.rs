@@ -1,1 +1,381 @@
-//! placeholder
+//! Reading and writing handover scenarios: a folder of `scenario.toml` plus CSV
+//! tables, or one JSON document (docs/FORMAT.md); and the bundled public
+//! dataset, embedded in the binary.
+//!
+//! Every problem names the file, line and field; nothing is returned until the
+//! whole scenario is clean.
+#![warn(missing_docs)]
+
+pub mod table;
+pub mod tables;
+pub mod toml_file;
+
+use handover_core::scenario::{Origin, Scenario};
+use handover_core::validate::{validate_with, Declared, Problem, Severity};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+mod bundled_files {
+    include!(concat!(env!("OUT_DIR"), "/bundled.rs"));
+}
+
+/// The scenario file format name in JSON documents.
+pub const JSON_FORMAT: &str = "handover-scenario";
+/// The JSON document version this build writes and reads.
+pub const JSON_VERSION: u32 = 1;
+
+/// A scenario that passed validation, with its warnings.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The scenario.
+    pub scenario: Scenario,
+    /// Warnings (e.g. a figure without a source).
+    pub warnings: Vec<Problem>,
+    /// Where it came from, for messages.
+    pub label: String,
+}
+
+/// Why a scenario could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// A file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The scenario has problems; nothing was computed.
+    #[error("{}", ProblemList(.0))]
+    Invalid(Vec<Problem>),
+}
+
+struct ProblemList<'a>(&'a [Problem]);
+
+impl fmt::Display for ProblemList<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self
+            .0
+            .iter()
+            .filter(|p| p.severity == Severity::Error)
+            .count();
+        write!(
+            f,
+            "scenario has {n} problem{}",
+            if n == 1 { "" } else { "s" }
+        )?;
+        for p in self.0.iter().filter(|p| p.severity == Severity::Error) {
+            write!(f, "\n  {p}")?;
+        }
+        Ok(())
+    }
+}
+
+fn finish(
+    scenario: Scenario,
+    mut problems: Vec<Problem>,
+    declared: &Declared,
+    label: String,
+) -> Result<Loaded, LoadError> {
+    // Semantic rules run even after parse errors, so one pass reports all;
+    // a row that failed to parse is not reported twice.
+    let failed_rows: Vec<(String, Option<usize>)> =
+        problems.iter().map(|p| (p.file.clone(), p.line)).collect();
+    problems.extend(
+        validate_with(&scenario, declared)
+            .into_iter()
+            .filter(|p| p.line.is_none() || !failed_rows.contains(&(p.file.clone(), p.line))),
+    );
+    if problems.iter().any(|p| p.severity == Severity::Error) {
+        return Err(LoadError::Invalid(problems));
+    }
+    Ok(Loaded {
+        scenario,
+        warnings: problems,
+        label,
+    })
+}
+
+/// Read a scenario from files: `text(name)` gives a file's contents, `names`
+/// lists the files present, `label(name)` is how errors name a file.
+pub fn from_files(
+    text: impl Fn(&str) -> Option<String>,
+    names: &[String],
+    label: impl Fn(&str) -> String,
+    what: String,
+) -> Result<Loaded, LoadError> {
+    let mut problems = vec![];
+    let known: Vec<&str> = tables::ALL
+        .iter()
+        .map(|t| t.file)
+        .chain([toml_file::FILE])
+        .collect();
+    for n in names {
+        let is_table = n.ends_with(".csv") || n.ends_with(".toml");
+        if is_table && !known.contains(&n.as_str()) && !n.starts_with('.') {
+            let hint = handover_core::validate::suggest(n, known.iter().copied());
+            problems.push(Problem::error(
+                &Origin::line(label(n), 1),
+                "",
+                format!(
+                    "unknown table `{n}`{hint}; expected one of {}",
+                    known.join(", ")
+                ),
+            ));
+        }
+    }
+    let Some(toml_text) = text(toml_file::FILE) else {
+        problems.push(Problem::error(
+            &Origin::line(label(toml_file::FILE), 1),
+            "",
+            "missing file; a scenario folder needs scenario.toml (see docs/FORMAT.md)".to_string(),
+        ));
+        return Err(LoadError::Invalid(problems));
+    };
+    if text(tables::NATIONS.file).is_none() {
+        problems.push(Problem::error(
+            &Origin::line(label(tables::NATIONS.file), 1),
+            "",
+            "missing file; a scenario folder needs nations.csv (see docs/FORMAT.md)".to_string(),
+        ));
+    }
+    let part = match toml_file::parse(&label(toml_file::FILE), &toml_text) {
+        Ok(p) => p,
+        Err(mut ps) => {
+            problems.append(&mut ps);
+            return Err(LoadError::Invalid(problems));
+        }
+    };
+    let mut s = Scenario::new(part.settings);
+    s.deadlines = part.deadlines;
+    s.capabilities = part.capabilities;
+    s.requirements = part.requirements;
+    let declared = tables::read_all(&mut s, &text, &label, &mut problems);
+    finish(s, problems, &declared, what)
+}
+
+/// Read a scenario folder.
+pub fn load_dir(dir: &Path) -> Result<Loaded, LoadError> {
+    let entries = std::fs::read_dir(dir).map_err(|source| LoadError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let mut names = vec![];
+    for e in entries {
+        let e = e.map_err(|source| LoadError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        if e.path().is_file() {
+            names.push(e.file_name().to_string_lossy().into_owned());
+        }
+    }
+    names.sort();
+    // Read every file up front so an unreadable file is reported, not skipped.
+    let mut contents = std::collections::HashMap::new();
+    for n in &names {
+        let path = dir.join(n);
+        if n.ends_with(".csv") || n.ends_with(".toml") {
+            let bytes = std::fs::read(&path).map_err(|source| LoadError::Io {
+                path: path.clone(),
+                source,
+            })?;
+            match String::from_utf8(bytes) {
+                Ok(t) => {
+                    contents.insert(n.clone(), t);
+                }
+                Err(_) => {
+                    return Err(LoadError::Invalid(vec![Problem::error(
+                        &Origin::line(path.display().to_string(), 1),
+                        "",
+                        "not valid UTF-8; save the file as UTF-8",
+                    )]))
+                }
+            }
+        }
+    }
+    from_files(
+        |n| contents.get(n).cloned(),
+        &names,
+        |n| dir.join(n).display().to_string(),
+        dir.display().to_string(),
+    )
+}
+
+/// The whole scenario as one JSON document.
+#[derive(Serialize, Deserialize)]
+struct Document {
+    format: String,
+    version: u32,
+    #[serde(flatten)]
+    scenario: Scenario,
+}
+
+/// Read a scenario from JSON text; `label` names it in errors.
+pub fn from_json(label: &str, text: &str) -> Result<Loaded, LoadError> {
+    let doc: Document = serde_json::from_str(text).map_err(|e| {
+        let origin = Origin::line(label, e.line());
+        LoadError::Invalid(vec![Problem::error(&origin, "", format!("{e}"))])
+    })?;
+    let mut problems = vec![];
+    if doc.format != JSON_FORMAT || doc.version != JSON_VERSION {
+        problems.push(Problem::error(
+            &Origin::line(label, 1),
+            "format",
+            format!(
+                "`{}` version {} is not a scenario this build reads; expected format `{JSON_FORMAT}` version {JSON_VERSION}",
+                doc.format, doc.version
+            ),
+        ));
+    }
+    let mut s = doc.scenario;
+    set_json_origins(&mut s, label);
+    finish(s, problems, &Declared::default(), label.to_string())
+}
+
+fn set_json_origins(s: &mut Scenario, file: &str) {
+    fn set<T>(items: &mut [T], file: &str, name: &str, origin: impl Fn(&mut T) -> &mut Origin) {
+        for (i, it) in items.iter_mut().enumerate() {
+            *origin(it) = Origin {
+                file: file.to_string(),
+                line: None,
+                record: Some(format!("{name}[{i}]")),
+            };
+        }
+    }
+    set(&mut s.deadlines, file, "deadlines", |x| &mut x.origin);
+    set(&mut s.capabilities, file, "capabilities", |x| &mut x.origin);
+    set(&mut s.requirements, file, "requirements", |x| &mut x.origin);
+    set(&mut s.nations, file, "nations", |x| &mut x.origin);
+    set(&mut s.holdings, file, "holdings", |x| &mut x.origin);
+    set(&mut s.us_contributions, file, "us_contributions", |x| {
+        &mut x.origin
+    });
+    set(&mut s.lines, file, "lines", |x| &mut x.origin);
+    set(&mut s.capacity, file, "capacity", |x| &mut x.origin);
+    set(&mut s.orders, file, "orders", |x| &mut x.origin);
+    set(&mut s.retirements, file, "retirements", |x| &mut x.origin);
+    set(&mut s.consumption, file, "consumption", |x| &mut x.origin);
+    set(&mut s.economics, file, "economics", |x| &mut x.origin);
+}
+
+/// Read a scenario from a folder or a `.json` file.
+pub fn load(path: &Path) -> Result<Loaded, LoadError> {
+    if path.is_dir() {
+        return load_dir(path);
+    }
+    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    from_json(&path.display().to_string(), &text)
+}
+
+/// The bundled public dataset (data/public in the source tree).
+pub fn bundled() -> Result<Loaded, LoadError> {
+    let files = bundled_files::FILES;
+    let names: Vec<String> = files.iter().map(|(n, _)| n.to_string()).collect();
+    from_files(
+        |n| {
+            files
+                .iter()
+                .find(|(f, _)| *f == n)
+                .map(|(_, t)| t.to_string())
+        },
+        &names,
+        |n| format!("<bundled>/{n}"),
+        "bundled public dataset".to_string(),
+    )
+}
+
+/// The bundled dataset's files `(name, contents)`, as embedded.
+pub fn bundled_files() -> &'static [(&'static str, &'static str)] {
+    bundled_files::FILES
+}
+
+/// The scenario as one JSON document.
+pub fn to_json(s: &Scenario) -> String {
+    let doc = Document {
+        format: JSON_FORMAT.into(),
+        version: JSON_VERSION,
+        scenario: s.clone(),
+    };
+    serde_json::to_string_pretty(&doc).expect("scenario serialises to JSON")
+}
+
+/// The scenario as folder files `(name, contents)`.
+pub fn to_files(s: &Scenario) -> Vec<(&'static str, String)> {
+    let mut files = vec![(
+        toml_file::FILE,
+        toml_file::write(&s.scenario, &s.deadlines, &s.capabilities, &s.requirements),
+    )];
+    files.extend(tables::write_all(s));
+    files
+}
+
+/// Why an output could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// The target exists; data is never overwritten.
+    #[error("{0} already exists; choose a new path (handover never overwrites data)")]
+    Exists(PathBuf),
+    /// An I/O error.
+    #[error("cannot write {path}: {source}")]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+}
+
+fn io(path: &Path) -> impl Fn(std::io::Error) -> WriteError + '_ {
+    move |source| WriteError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Write a scenario folder at `dir`, which must not exist. Written to a
+/// temporary folder beside it first, then renamed: no partial folder is left.
+pub fn write_dir(dir: &Path, s: &Scenario) -> Result<(), WriteError> {
+    if dir.exists() {
+        return Err(WriteError::Exists(dir.to_path_buf()));
+    }
+    let parent = dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let tmp = tempfile::Builder::new()
+        .prefix(".handover-export-")
+        .tempdir_in(parent)
+        .map_err(io(parent))?;
+    for (name, text) in to_files(s) {
+        let p = tmp.path().join(name);
+        std::fs::write(&p, text).map_err(io(&p))?;
+    }
+    let tmp_path = tmp.keep();
+    std::fs::rename(&tmp_path, dir).map_err(|e| {
+        let _ = std::fs::remove_dir_all(&tmp_path);
+        io(dir)(e)
+    })
+}
+
+/// Write `contents` to `path` atomically (temporary file, then rename).
+/// An existing file is replaced only if `overwrite`.
+pub fn write_file(path: &Path, contents: &[u8], overwrite: bool) -> Result<(), WriteError> {
+    if path.exists() && !overwrite {
+        return Err(WriteError::Exists(path.to_path_buf()));
+    }
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(parent).map_err(io(parent))?;
+    use std::io::Write;
+    tmp.write_all(contents).map_err(io(path))?;
+    tmp.persist(path).map_err(|e| io(path)(e.error))?;
+    Ok(())
+}

@@ -1,1 +1,113 @@
-fn main() {}
+//! `handover`: measure, forecast and plan Europe's takeover of NATO
+//! conventional defence duties. This binary only orchestrates: reading
+//! (handover-data), computing (handover-core) and printing.
+
+mod cli;
+mod output;
+
+use anyhow::{Context, Result};
+use clap::Parser;
+use cli::{Cli, Command, Format};
+use handover_data::{LoadError, Loaded};
+use std::io::Write;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(&cli) {
+        Ok(code) => code,
+        Err(e) => {
+            // Invalid input is reported in full, as the loader wrote it.
+            match e.downcast_ref::<LoadError>() {
+                Some(le) => eprintln!("error: {le}"),
+                None => eprintln!("error: {e:#}"),
+            }
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Load the scenario named on the command line, or the bundled dataset.
+fn load(cli: &Cli) -> Result<Loaded> {
+    let loaded = match &cli.scenario {
+        Some(path) => handover_data::load(path)?,
+        None => handover_data::bundled()?,
+    };
+    Ok(loaded)
+}
+
+fn run(cli: &Cli) -> Result<ExitCode> {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match &cli.command {
+        Command::Assess(args) => {
+            let loaded = load(cli)?;
+            let s = &loaded.scenario;
+            let at = match args.at {
+                Some(d) => d,
+                None => chrono::Local::now().date_naive(),
+            };
+            let eval = handover_core::Evaluation::new(s);
+            let assessment = eval.assess(s, at, args.series).with_context(|| {
+                if args.at.is_none() {
+                    "today's date is outside the scenario; pass --at DATE"
+                } else {
+                    "cannot assess at --at"
+                }
+            })?;
+            let text = match cli.format {
+                Format::Table => output::assess_table(&assessment, &loaded),
+                Format::Json => output::json(&assessment)?,
+                Format::Csv => output::assess_csv(&assessment)?,
+            };
+            out.write_all(text.as_bytes())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Validate => {
+            let result = match &cli.scenario {
+                Some(path) => handover_data::load(path),
+                None => handover_data::bundled(),
+            };
+            let (problems, label) = match &result {
+                Ok(l) => (l.warnings.clone(), l.label.clone()),
+                Err(LoadError::Invalid(p)) => (p.clone(), cli.scenario_label()),
+                Err(e) => return Err(anyhow::anyhow!("{e}")),
+            };
+            let text = match cli.format {
+                Format::Table => output::problems_table(&problems, &label),
+                Format::Json => output::json(&problems)?,
+                Format::Csv => output::problems_csv(&problems)?,
+            };
+            out.write_all(text.as_bytes())?;
+            Ok(if result.is_ok() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        Command::Export(args) => {
+            let loaded = load(cli)?;
+            let s = &loaded.scenario;
+            match (cli.format, &args.out) {
+                (Format::Table | Format::Json, None) => {
+                    out.write_all(handover_data::to_json(s).as_bytes())?;
+                    out.write_all(b"\n")?;
+                }
+                (Format::Table | Format::Json, Some(path)) => {
+                    let mut text = handover_data::to_json(s);
+                    text.push('\n');
+                    handover_data::write_file(path, text.as_bytes(), args.force)?;
+                    eprintln!("wrote {}", path.display());
+                }
+                (Format::Csv, Some(path)) => {
+                    handover_data::write_dir(path, s)?;
+                    eprintln!("wrote scenario folder {}", path.display());
+                }
+                (Format::Csv, None) => {
+                    anyhow::bail!("--format csv writes a folder of tables: give --out DIR (a folder that does not exist yet)")
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

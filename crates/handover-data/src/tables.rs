@@ -1,0 +1,427 @@
+//! The CSV tables of a scenario folder, read into and written from core types.
+
+use crate::table::{cell, num, read, Row, Schema, Writer};
+use handover_core::scenario::*;
+use handover_core::validate::{Declared, Problem};
+
+/// nations.csv
+pub const NATIONS: Schema = Schema {
+    file: "nations.csv",
+    required: &["code", "name"],
+    optional: &["groups"],
+};
+/// holdings.csv
+pub const HOLDINGS: Schema = Schema {
+    file: "holdings.csv",
+    required: &["holder", "capability", "quantity"],
+    optional: &["as_of"],
+};
+/// us_contributions.csv
+pub const US: Schema = Schema {
+    file: "us_contributions.csv",
+    required: &["capability", "level"],
+    optional: &[],
+};
+/// lines.csv
+pub const LINES: Schema = Schema {
+    file: "lines.csv",
+    required: &["id", "capability", "nation", "lead_time_months"],
+    optional: &[
+        "name",
+        "unit_cost",
+        "content_eu",
+        "content_us",
+        "content_other",
+    ],
+};
+/// capacity.csv
+pub const CAPACITY: Schema = Schema {
+    file: "capacity.csv",
+    required: &["line", "date", "units_per_year"],
+    optional: &[],
+};
+/// orders.csv
+pub const ORDERS: Schema = Schema {
+    file: "orders.csv",
+    required: &["id", "buyer", "line", "quantity", "date"],
+    optional: &["delivered"],
+};
+/// retirements.csv
+pub const RETIREMENTS: Schema = Schema {
+    file: "retirements.csv",
+    required: &["holder", "capability", "date", "quantity"],
+    optional: &[],
+};
+/// consumption.csv
+pub const CONSUMPTION: Schema = Schema {
+    file: "consumption.csv",
+    required: &["holder", "capability", "from", "units_per_year"],
+    optional: &["to"],
+};
+/// economics.csv
+pub const ECONOMICS: Schema = Schema {
+    file: "economics.csv",
+    required: &["nation", "year"],
+    optional: &["gdp_musd", "defence_musd", "defence_pct_gdp"],
+};
+
+/// Every table, in the order they are read.
+pub const ALL: &[Schema] = &[
+    NATIONS,
+    HOLDINGS,
+    US,
+    LINES,
+    CAPACITY,
+    ORDERS,
+    RETIREMENTS,
+    CONSUMPTION,
+    ECONOMICS,
+];
+
+/// Read every table present (`text(file)` gives a file's contents) into `s`.
+///
+/// `label(file)` is the name errors use for a file (e.g. with its folder).
+pub fn read_all(
+    s: &mut Scenario,
+    text: impl Fn(&str) -> Option<String>,
+    label: impl Fn(&str) -> String,
+    problems: &mut Vec<Problem>,
+) -> Declared {
+    let t = |schema: &Schema| text(schema.file).unwrap_or_default();
+    let mut declared = Declared::default();
+    let mut ignored = vec![];
+    s.nations = read(
+        &NATIONS,
+        &label(NATIONS.file),
+        &t(&NATIONS),
+        problems,
+        &mut declared.nations,
+        |r| {
+            let code = r.text("code");
+            let name = r.text("name");
+            let groups = r
+                .opt_text("groups")
+                .map(|g| {
+                    g.split(';')
+                        .map(|x| x.trim().to_string())
+                        .filter(|x| !x.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default();
+            Some(Nation {
+                code: code?,
+                name: name?,
+                groups,
+                provenance: r.provenance()?,
+                origin: r.origin(),
+            })
+        },
+    );
+    s.holdings = read(
+        &HOLDINGS,
+        &label(HOLDINGS.file),
+        &t(&HOLDINGS),
+        problems,
+        &mut ignored,
+        |r| {
+            let (holder, capability, quantity) =
+                (r.text("holder"), r.text("capability"), r.number("quantity"));
+            let as_of = r.opt_date("as_of");
+            Some(Holding {
+                holder: holder?,
+                capability: capability?,
+                quantity: quantity?,
+                as_of: as_of.ok()?,
+                provenance: r.provenance()?,
+                origin: r.origin(),
+            })
+        },
+    );
+    s.us_contributions = read(&US, &label(US.file), &t(&US), problems, &mut ignored, |r| {
+        let (capability, level) = (r.text("capability"), r.number("level"));
+        Some(UsContribution {
+            capability: capability?,
+            level: level?,
+            provenance: r.provenance()?,
+            origin: r.origin(),
+        })
+    });
+    s.lines = read(
+        &LINES,
+        &label(LINES.file),
+        &t(&LINES),
+        problems,
+        &mut declared.lines,
+        |r| {
+            let (id, capability, nation) = (r.text("id"), r.text("capability"), r.text("nation"));
+            let lead = r.count("lead_time_months");
+            let cost = r.opt_number("unit_cost");
+            let eu = r.opt_number("content_eu");
+            let us = r.opt_number("content_us");
+            let other = r.opt_number("content_other");
+            Some(ProductionLine {
+                id: id?,
+                capability: capability?,
+                nation: nation?,
+                name: r.opt_text("name"),
+                lead_time_months: lead?,
+                unit_cost: cost.ok()?,
+                content_eu: eu.ok()?,
+                content_us: us.ok()?,
+                content_other: other.ok()?,
+                provenance: r.provenance()?,
+                origin: r.origin(),
+            })
+        },
+    );
+    s.capacity = read(
+        &CAPACITY,
+        &label(CAPACITY.file),
+        &t(&CAPACITY),
+        problems,
+        &mut ignored,
+        |r| {
+            let (line, date, rate) = (r.text("line"), r.date("date"), r.number("units_per_year"));
+            Some(CapacityStep {
+                line: line?,
+                date: date?,
+                units_per_year: rate?,
+                provenance: r.provenance()?,
+                origin: r.origin(),
+            })
+        },
+    );
+    s.orders = read(
+        &ORDERS,
+        &label(ORDERS.file),
+        &t(&ORDERS),
+        problems,
+        &mut ignored,
+        |r| {
+            let (id, buyer, line) = (r.text("id"), r.text("buyer"), r.text("line"));
+            let (quantity, date) = (r.number("quantity"), r.date("date"));
+            let delivered = r.opt_number("delivered");
+            Some(Order {
+                id: id?,
+                buyer: buyer?,
+                line: line?,
+                quantity: quantity?,
+                date: date?,
+                delivered: delivered.ok()?.unwrap_or(0.0),
+                provenance: r.provenance()?,
+                origin: r.origin(),
+            })
+        },
+    );
+    s.retirements = read(
+        &RETIREMENTS,
+        &label(RETIREMENTS.file),
+        &t(&RETIREMENTS),
+        problems,
+        &mut ignored,
+        |r| {
+            let (holder, capability) = (r.text("holder"), r.text("capability"));
+            let (date, quantity) = (r.date("date"), r.number("quantity"));
+            Some(Retirement {
+                holder: holder?,
+                capability: capability?,
+                date: date?,
+                quantity: quantity?,
+                provenance: r.provenance()?,
+                origin: r.origin(),
+            })
+        },
+    );
+    s.consumption = read(
+        &CONSUMPTION,
+        &label(CONSUMPTION.file),
+        &t(&CONSUMPTION),
+        problems,
+        &mut ignored,
+        |r| {
+            let (holder, capability) = (r.text("holder"), r.text("capability"));
+            let (from, to, rate) = (r.date("from"), r.opt_date("to"), r.number("units_per_year"));
+            Some(Consumption {
+                holder: holder?,
+                capability: capability?,
+                from: from?,
+                to: to.ok()?,
+                units_per_year: rate?,
+                provenance: r.provenance()?,
+                origin: r.origin(),
+            })
+        },
+    );
+    s.economics = read(
+        &ECONOMICS,
+        &label(ECONOMICS.file),
+        &t(&ECONOMICS),
+        problems,
+        &mut ignored,
+        |r: &mut Row<'_>| {
+            let (nation, year) = (r.text("nation"), r.year("year"));
+            let gdp = r.opt_number("gdp_musd");
+            let def = r.opt_number("defence_musd");
+            let pct = r.opt_number("defence_pct_gdp");
+            Some(Economics {
+                nation: nation?,
+                year: year?,
+                gdp_musd: gdp.ok()?,
+                defence_musd: def.ok()?,
+                defence_pct_gdp: pct.ok()?,
+                provenance: r.provenance()?,
+                origin: r.origin(),
+            })
+        },
+    );
+    declared
+}
+
+fn date(d: chrono::NaiveDate) -> String {
+    d.to_string()
+}
+
+fn opt<T: ToString>(x: &Option<T>) -> String {
+    x.as_ref().map(|v| v.to_string()).unwrap_or_default()
+}
+
+/// Write every non-empty table as `(file name, CSV text)`; nations.csv always.
+pub fn write_all(s: &Scenario) -> Vec<(&'static str, String)> {
+    let mut out = vec![];
+    let mut w = Writer::new(&["code", "name", "groups"]);
+    for n in &s.nations {
+        w.row(
+            vec![n.code.clone(), n.name.clone(), n.groups.join(";")],
+            &n.provenance,
+        );
+    }
+    out.push((NATIONS.file, w.finish()));
+
+    let mut push = |file: &'static str, w: Writer| {
+        if !w.is_empty() {
+            out.push((file, w.finish()));
+        }
+    };
+    let mut w = Writer::new(&["holder", "capability", "quantity", "as_of"]);
+    for h in &s.holdings {
+        w.row(
+            vec![
+                h.holder.clone(),
+                h.capability.clone(),
+                num(h.quantity),
+                opt(&h.as_of),
+            ],
+            &h.provenance,
+        );
+    }
+    push(HOLDINGS.file, w);
+    let mut w = Writer::new(&["capability", "level"]);
+    for u in &s.us_contributions {
+        w.row(vec![u.capability.clone(), num(u.level)], &u.provenance);
+    }
+    push(US.file, w);
+    let mut w = Writer::new(&[
+        "id",
+        "capability",
+        "nation",
+        "name",
+        "lead_time_months",
+        "unit_cost",
+        "content_eu",
+        "content_us",
+        "content_other",
+    ]);
+    for l in &s.lines {
+        w.row(
+            vec![
+                l.id.clone(),
+                l.capability.clone(),
+                l.nation.clone(),
+                opt(&l.name),
+                l.lead_time_months.to_string(),
+                cell(l.unit_cost),
+                cell(l.content_eu),
+                cell(l.content_us),
+                cell(l.content_other),
+            ],
+            &l.provenance,
+        );
+    }
+    push(LINES.file, w);
+    let mut w = Writer::new(&["line", "date", "units_per_year"]);
+    for c in &s.capacity {
+        w.row(
+            vec![c.line.clone(), date(c.date), num(c.units_per_year)],
+            &c.provenance,
+        );
+    }
+    push(CAPACITY.file, w);
+    let mut w = Writer::new(&["id", "buyer", "line", "quantity", "date", "delivered"]);
+    for o in &s.orders {
+        let delivered = if o.delivered == 0.0 {
+            String::new()
+        } else {
+            num(o.delivered)
+        };
+        w.row(
+            vec![
+                o.id.clone(),
+                o.buyer.clone(),
+                o.line.clone(),
+                num(o.quantity),
+                date(o.date),
+                delivered,
+            ],
+            &o.provenance,
+        );
+    }
+    push(ORDERS.file, w);
+    let mut w = Writer::new(&["holder", "capability", "date", "quantity"]);
+    for r in &s.retirements {
+        w.row(
+            vec![
+                r.holder.clone(),
+                r.capability.clone(),
+                date(r.date),
+                num(r.quantity),
+            ],
+            &r.provenance,
+        );
+    }
+    push(RETIREMENTS.file, w);
+    let mut w = Writer::new(&["holder", "capability", "from", "to", "units_per_year"]);
+    for r in &s.consumption {
+        w.row(
+            vec![
+                r.holder.clone(),
+                r.capability.clone(),
+                date(r.from),
+                opt(&r.to),
+                num(r.units_per_year),
+            ],
+            &r.provenance,
+        );
+    }
+    push(CONSUMPTION.file, w);
+    let mut w = Writer::new(&[
+        "nation",
+        "year",
+        "gdp_musd",
+        "defence_musd",
+        "defence_pct_gdp",
+    ]);
+    for e in &s.economics {
+        w.row(
+            vec![
+                e.nation.clone(),
+                e.year.to_string(),
+                cell(e.gdp_musd),
+                cell(e.defence_musd),
+                cell(e.defence_pct_gdp),
+            ],
+            &e.provenance,
+        );
+    }
+    push(ECONOMICS.file, w);
+    out
+}

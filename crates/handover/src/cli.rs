@@ -1,0 +1,108 @@
+//! Command-line definition: one place for every flag, its help and defaults.
+
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Measure, forecast and plan Europe's takeover of NATO conventional defence duties.
+///
+/// handover computes, per capability, where Europe stands against its
+/// requirements today and at each deadline (the US ask for 2027, the EU's
+/// Readiness 2030), following the definitions in MODEL.md. Without
+/// --scenario it runs on the bundled public dataset, every figure of which
+/// names its source.
+#[derive(Debug, Parser)]
+#[command(name = "handover", version, max_term_width = 100)]
+#[command(after_help = "Examples:
+  handover assess                          where Europe stands today, bundled data
+  handover assess --at 2027-12-31          ... at the US deadline
+  handover assess --scenario my-scenario/  ... on your own scenario folder
+  handover --format json assess            machine-readable output
+  handover validate --scenario my-scenario/
+  handover export --format csv --out copy/ the bundled data as an editable folder
+  handover export --format json > s.json   the scenario as one file
+
+Scenario format: docs/FORMAT.md. Output fields: docs/OUTPUT.md.
+Exit codes: 0 success, 1 invalid input or failure, 2 bad command line.")]
+pub struct Cli {
+    /// Scenario folder (scenario.toml + CSV tables) or JSON file; default: the bundled public dataset.
+    #[arg(long, short = 's', global = true, value_name = "PATH")]
+    pub scenario: Option<PathBuf>,
+
+    /// Output format.
+    #[arg(long, short = 'f', global = true, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+impl Cli {
+    /// How messages name the scenario.
+    pub fn scenario_label(&self) -> String {
+        match &self.scenario {
+            Some(p) => p.display().to_string(),
+            None => "bundled public dataset".into(),
+        }
+    }
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Human-readable tables.
+    Table,
+    /// One JSON document with stable field names.
+    Json,
+    /// CSV with stable column names.
+    Csv,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Where Europe stands per capability, now and at each deadline.
+    ///
+    /// For every capability: European level, target, coverage (level/target,
+    /// at most 1), US dependency, status against the glide path to each
+    /// deadline (on-track, at-risk within the tolerance, off-track), the
+    /// projected shortfall at each deadline in units and money, and the date
+    /// the target is reached. Then the weighted readiness index. Cells
+    /// without data say "no data"; nothing is filled in.
+    Assess(AssessArgs),
+    /// Check a scenario and list every problem with file, line and field.
+    ///
+    /// Exits 1 if there is an error. Warnings (e.g. a figure without a
+    /// source) are listed but do not fail.
+    Validate,
+    /// Write the scenario as one JSON document or as a folder.
+    ///
+    /// --format json (the default here) writes one JSON document, readable
+    /// again with --scenario FILE.json; --format csv writes a scenario folder
+    /// (scenario.toml and CSV tables) at --out. Nothing is overwritten: a folder is written beside its target and
+    /// renamed into place; an existing file is replaced only with --force.
+    Export(ExportArgs),
+}
+
+/// Options of `assess`.
+#[derive(Debug, Args)]
+pub struct AssessArgs {
+    /// Date to assess (YYYY-MM-DD); levels are those at the end of the period containing it. Default: today.
+    #[arg(long, value_name = "DATE")]
+    pub at: Option<NaiveDate>,
+    /// Include per-period series (level, coverage, glide paths, index) in JSON output.
+    #[arg(long)]
+    pub series: bool,
+}
+
+/// Options of `export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Where to write: a file for JSON (standard output without it), a new folder for CSV.
+    #[arg(long, short = 'o', value_name = "PATH")]
+    pub out: Option<PathBuf>,
+    /// Replace an existing JSON file.
+    #[arg(long)]
+    pub force: bool,
+}

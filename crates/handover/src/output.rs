@@ -1,0 +1,342 @@
+//! Printing results as tables, JSON and CSV. Field names are stable and
+//! documented in docs/OUTPUT.md.
+
+use anyhow::Result;
+use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, ContentArrangement, Table};
+use handover_core::assess::{Assessment, CapabilityAssessment};
+use handover_core::validate::{Problem, Severity};
+use handover_data::Loaded;
+use serde::Serialize;
+
+const NO_DATA: &str = "no data";
+
+/// Pretty JSON with a trailing newline.
+pub fn json<T: Serialize>(v: &T) -> Result<String> {
+    let mut s = serde_json::to_string_pretty(v)?;
+    s.push('\n');
+    Ok(s)
+}
+
+/// A number with thousands separators and up to `decimals` decimals.
+pub fn number(x: f64, decimals: usize) -> String {
+    let s = format!("{:.*}", decimals, x.abs());
+    let (int, frac) = s.split_once('.').map_or((s.as_str(), ""), |(a, b)| (a, b));
+    let mut grouped = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let frac = frac.trim_end_matches('0');
+    let sign = if x < 0.0 && s.chars().any(|c| c.is_ascii_digit() && c != '0') {
+        "-"
+    } else {
+        ""
+    };
+    if frac.is_empty() {
+        format!("{sign}{grouped}")
+    } else {
+        format!("{sign}{grouped}.{frac}")
+    }
+}
+
+/// A level: whole numbers as such, fractions to one decimal.
+pub fn level(x: f64) -> String {
+    number(x, if x.abs() >= 100.0 { 0 } else { 1 })
+}
+
+/// A share as a percentage with one decimal.
+pub fn pct(x: f64) -> String {
+    format!("{:.1}%", x * 100.0)
+}
+
+/// Money in millions or billions.
+pub fn money(x: f64, currency: &str) -> String {
+    let sym = match currency {
+        "EUR" => "€",
+        "USD" => "$",
+        "GBP" => "£",
+        _ => "",
+    };
+    let (v, unit) = if x.abs() >= 1e9 {
+        (x / 1e9, "bn")
+    } else if x.abs() >= 1e6 {
+        (x / 1e6, "m")
+    } else {
+        (x, "")
+    };
+    let body = format!("{}{unit}", number(v, 1));
+    if sym.is_empty() {
+        format!("{body} {currency}")
+    } else {
+        format!("{sym}{body}")
+    }
+}
+
+fn or_no_data(x: Option<f64>, f: impl Fn(f64) -> String) -> String {
+    x.map(f).unwrap_or_else(|| NO_DATA.to_string())
+}
+
+fn deadline_cell(c: &CapabilityAssessment, i: usize, currency: &str) -> String {
+    let d = &c.deadlines[i];
+    let mut s = d.status.to_string();
+    match (d.met, d.shortfall) {
+        (Some(true), _) => s.push_str("\nmet"),
+        (Some(false), Some(u)) => {
+            s.push_str(&format!("\nshort {}", level(u)));
+            match d.shortfall_cost {
+                Some(m) => s.push_str(&format!(" ({})", money(m, currency))),
+                None => s.push_str(" (no cost)"),
+            }
+        }
+        _ => {}
+    }
+    s
+}
+
+/// The assessment as text tables.
+pub fn assess_table(a: &Assessment, loaded: &Loaded) -> String {
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic);
+    let mut header = vec![
+        "Capability".to_string(),
+        "Level".into(),
+        "Target".into(),
+        "Coverage".into(),
+        "US dep.".into(),
+    ];
+    header.extend(a.deadlines.iter().map(|d| format!("{} ({})", d.id, d.date)));
+    header.push("Target reached".into());
+    t.set_header(header);
+    for c in &a.capabilities {
+        let mut row = vec![
+            Cell::new(format!("{}\n{} [{}]", c.id, c.name, c.unit)),
+            Cell::new(or_no_data(c.level, level)).set_alignment(CellAlignment::Right),
+            Cell::new(or_no_data(c.target, level)).set_alignment(CellAlignment::Right),
+            Cell::new(or_no_data(c.coverage, pct)).set_alignment(CellAlignment::Right),
+            Cell::new(or_no_data(c.us_dependency, pct)).set_alignment(CellAlignment::Right),
+        ];
+        for i in 0..a.deadlines.len() {
+            row.push(Cell::new(deadline_cell(c, i, &a.currency)));
+        }
+        row.push(Cell::new(match (c.reached, c.coverage) {
+            (Some(d), _) => d.to_string(),
+            (None, Some(_)) => "not within horizon".into(),
+            (None, None) => NO_DATA.into(),
+        }));
+        t.add_row(row);
+    }
+
+    let mut out = String::new();
+    out.push_str(&format!(
+        "Assessment of {} at {} (levels at end of period, {})\n",
+        a.scenario, a.at, a.period_end
+    ));
+    out.push_str(&format!("{t}\n"));
+    let included = a.index.included.len();
+    let total = a.capabilities.len();
+    out.push_str(&format!(
+        "Readiness index: {} at {}",
+        or_no_data(a.index.at, pct),
+        a.period_end
+    ));
+    for d in &a.deadlines {
+        let v = a.index.deadlines.get(&d.id).copied().flatten();
+        out.push_str(&format!(
+            "; {} at {} ({})",
+            or_no_data(v, pct),
+            d.id,
+            d.date
+        ));
+    }
+    out.push_str(&format!(
+        "\n  weighted over {included} of {total} capabilities with data"
+    ));
+    if !a.index.excluded.is_empty() {
+        out.push_str(&format!("; no data: {}", a.index.excluded.join(", ")));
+    }
+    out.push('\n');
+    for d in &a.deadlines {
+        let (mut on, mut risk, mut off) = (0, 0, 0);
+        let i = a.deadlines.iter().position(|x| x.id == d.id).unwrap_or(0);
+        for c in &a.capabilities {
+            match c.deadlines[i].status {
+                handover_core::metrics::Status::OnTrack => on += 1,
+                handover_core::metrics::Status::AtRisk => risk += 1,
+                handover_core::metrics::Status::OffTrack => off += 1,
+                _ => {}
+            }
+        }
+        out.push_str(&format!(
+            "Against {}: {on} on track, {risk} at risk, {off} off track\n",
+            d.id
+        ));
+    }
+    if !a.unmet.is_empty() {
+        out.push_str("Removals that exceed stock (reported, not dropped):\n");
+        for u in &a.unmet {
+            out.push_str(&format!(
+                "  {} {}: {} units unmet, first in the period ending {}\n",
+                u.holder,
+                u.capability,
+                level(u.quantity),
+                u.first
+            ));
+        }
+    }
+    let noted: Vec<&CapabilityAssessment> = a
+        .capabilities
+        .iter()
+        .filter(|c| !c.notes.is_empty())
+        .collect();
+    if !noted.is_empty() {
+        out.push_str("Notes:\n");
+        for c in noted {
+            out.push_str(&format!("  {}: {}\n", c.id, c.notes.join("; ")));
+        }
+    }
+    let warnings = loaded
+        .warnings
+        .iter()
+        .filter(|p| p.severity == Severity::Warning)
+        .count();
+    if warnings > 0 {
+        out.push_str(&format!(
+            "{warnings} data warning{} in {}: run `handover validate` to list them\n",
+            if warnings == 1 { "" } else { "s" },
+            loaded.label
+        ));
+    }
+    out
+}
+
+fn opt_num(x: Option<f64>) -> String {
+    x.map(|v| format!("{v}")).unwrap_or_default()
+}
+
+/// The assessment as CSV: one row per capability.
+pub fn assess_csv(a: &Assessment) -> Result<String> {
+    let mut w = csv::Writer::from_writer(vec![]);
+    let mut header: Vec<String> = [
+        "at",
+        "id",
+        "name",
+        "unit",
+        "kind",
+        "weight",
+        "level",
+        "target",
+        "coverage",
+        "us_contribution",
+        "us_dependency",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for d in &a.deadlines {
+        for f in [
+            "status",
+            "glide",
+            "level",
+            "coverage",
+            "met",
+            "shortfall",
+            "shortfall_cost",
+        ] {
+            header.push(format!("{}_{f}", d.id));
+        }
+    }
+    header.extend(["reached".to_string(), "notes".to_string()]);
+    w.write_record(&header)?;
+    for c in &a.capabilities {
+        let mut row = vec![
+            a.at.to_string(),
+            c.id.clone(),
+            c.name.clone(),
+            c.unit.clone(),
+            c.kind.to_string(),
+            format!("{}", c.weight),
+            opt_num(c.level),
+            opt_num(c.target),
+            opt_num(c.coverage),
+            opt_num(c.us_contribution),
+            opt_num(c.us_dependency),
+        ];
+        for d in &c.deadlines {
+            row.push(d.status.to_string());
+            row.push(opt_num(d.glide));
+            row.push(opt_num(d.level));
+            row.push(opt_num(d.coverage));
+            row.push(d.met.map(|m| m.to_string()).unwrap_or_default());
+            row.push(opt_num(d.shortfall));
+            row.push(opt_num(d.shortfall_cost));
+        }
+        row.push(c.reached.map(|d| d.to_string()).unwrap_or_default());
+        row.push(c.notes.join("; "));
+        w.write_record(&row)?;
+    }
+    Ok(String::from_utf8(w.into_inner()?)?)
+}
+
+/// Validation problems as text.
+pub fn problems_table(problems: &[Problem], label: &str) -> String {
+    let errors = problems
+        .iter()
+        .filter(|p| p.severity == Severity::Error)
+        .count();
+    let warnings = problems.len() - errors;
+    let mut out = String::new();
+    for p in problems {
+        let tag = match p.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        out.push_str(&format!("{tag}: {p}\n"));
+    }
+    out.push_str(&format!(
+        "{label}: {errors} error{}, {warnings} warning{}\n",
+        if errors == 1 { "" } else { "s" },
+        if warnings == 1 { "" } else { "s" }
+    ));
+    out
+}
+
+/// Validation problems as CSV.
+pub fn problems_csv(problems: &[Problem]) -> Result<String> {
+    let mut w = csv::Writer::from_writer(vec![]);
+    w.write_record(["severity", "file", "line", "record", "field", "message"])?;
+    for p in problems {
+        w.write_record([
+            match p.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            },
+            &p.file,
+            &p.line.map(|l| l.to_string()).unwrap_or_default(),
+            p.record.as_deref().unwrap_or(""),
+            &p.field,
+            &p.message,
+        ])?;
+    }
+    Ok(String::from_utf8(w.into_inner()?)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_grouped() {
+        assert_eq!(number(1_500_000.0, 0), "1,500,000");
+        assert_eq!(number(999.0, 0), "999");
+        assert_eq!(number(12.5, 1), "12.5");
+        assert_eq!(number(-1234.0, 0), "-1,234");
+        assert_eq!(level(0.5), "0.5");
+        assert_eq!(pct(0.525), "52.5%");
+        assert_eq!(money(3.0e8, "EUR"), "€300m");
+        assert_eq!(money(1.25e9, "EUR"), "€1.2bn");
+        assert_eq!(money(5.0e3, "NOK"), "5,000 NOK");
+    }
+}

@@ -1,0 +1,395 @@
+//! End-to-end tests: the real `handover` binary on scenario folders in temp dirs.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures")
+        .join(name)
+}
+
+fn handover() -> Command {
+    Command::cargo_bin("handover").expect("binary built")
+}
+
+/// Copy a fixture folder into a fresh temp dir, so a test can break it.
+fn copy_fixture(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join(name);
+    fs::create_dir(&dir).unwrap();
+    for e in fs::read_dir(fixture(name)).unwrap() {
+        let e = e.unwrap();
+        fs::copy(e.path(), dir.join(e.file_name())).unwrap();
+    }
+    (tmp, dir)
+}
+
+fn json_of(cmd: &mut Command) -> Value {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("valid JSON")
+}
+
+#[test]
+fn assess_runs_on_the_bundled_data_with_no_arguments_but_a_date() {
+    handover()
+        .args(["assess", "--at", "2026-06-30"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Readiness index"))
+        .stdout(predicate::str::contains("us-2027"))
+        .stdout(predicate::str::contains("eu-2030"))
+        .stdout(predicate::str::contains("no data"));
+}
+
+#[test]
+fn assess_defaults_to_today() {
+    // The bundled scenario runs to 2035, so today is inside it.
+    handover()
+        .arg("assess")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Assessment of"));
+}
+
+#[test]
+fn assess_json_has_hand_computed_figures() {
+    let v = json_of(
+        handover()
+            .args([
+                "--format",
+                "json",
+                "assess",
+                "--at",
+                "2027-12-31",
+                "--scenario",
+            ])
+            .arg(fixture("small")),
+    );
+    assert_eq!(v["at"], "2027-12-31");
+    let sam = &v["capabilities"][0];
+    assert_eq!(sam["id"], "sam");
+    // 10 held + 2 backlog (PL) + 6 new (DE, from period 12 at 0.5 a month) = 18 of 20.
+    assert_eq!(sam["level"], 18.0);
+    assert_eq!(sam["coverage"], 0.9);
+    assert_eq!(sam["us_dependency"], 10.0 / 28.0);
+    let us = &sam["deadlines"][0];
+    assert_eq!(us["deadline"], "us-2027");
+    assert_eq!(us["status"], "at-risk");
+    assert_eq!(us["shortfall"], 2.0);
+    assert_eq!(us["shortfall_cost"], 300_000_000.0);
+    assert_eq!(us["met"], false);
+    let ammo = &v["capabilities"][1];
+    assert_eq!(ammo["level"], 1_500_000.0);
+    assert_eq!(ammo["deadlines"][0]["shortfall_cost"], Value::Null);
+    assert_eq!(
+        v["capabilities"][2]["level"],
+        Value::Null,
+        "no data stays null"
+    );
+    // (2 * 0.9 + 1 * 0.75) / 3
+    assert!((v["index"]["at"].as_f64().unwrap() - 0.85).abs() < 1e-12);
+    assert_eq!(v["index"]["excluded"][0], "isr");
+}
+
+#[test]
+fn assess_csv_has_one_row_per_capability_with_stable_columns() {
+    let out = handover()
+        .args([
+            "--format",
+            "csv",
+            "assess",
+            "--at",
+            "2026-01-01",
+            "--scenario",
+        ])
+        .arg(fixture("small"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    let headers = rdr.headers().unwrap().clone();
+    for col in [
+        "id",
+        "level",
+        "target",
+        "coverage",
+        "us_dependency",
+        "us-2027_status",
+        "eu-2030_shortfall_cost",
+        "reached",
+    ] {
+        assert!(headers.iter().any(|h| h == col), "missing column {col}");
+    }
+    assert_eq!(rdr.records().count(), 3);
+}
+
+#[test]
+fn series_are_included_on_request() {
+    let v = json_of(
+        handover()
+            .args([
+                "-f",
+                "json",
+                "assess",
+                "--at",
+                "2026-01-01",
+                "--series",
+                "-s",
+            ])
+            .arg(fixture("small")),
+    );
+    assert_eq!(v["series"]["dates"].as_array().unwrap().len(), 60);
+    assert_eq!(
+        v["series"]["capabilities"]["sam"]["glide"]["us-2027"][23],
+        1.0
+    );
+}
+
+#[test]
+fn a_date_outside_the_scenario_is_a_clear_error() {
+    handover()
+        .args(["assess", "--at", "2040-01-01", "--scenario"])
+        .arg(fixture("small"))
+        .assert()
+        .code(1)
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains("outside the scenario"));
+}
+
+#[test]
+fn bad_input_names_file_line_and_field_and_prints_no_results() {
+    let (_tmp, dir) = copy_fixture("small");
+    fs::write(
+        dir.join("orders.csv"),
+        "id,buyer,line,quantity,date,delivered,source\n\
+         o1,PL,sam-de,4,2025-01-01,2,x\n\
+         o2,DE,sam-xx,6,2026-01-01,,x\n\
+         o3,DE,sam-de,-6,2026-01-01,,x\n\
+         o4,DE,sam-de,six,2026-13-01,,x\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.join("holdings.csv"),
+        "holder,capability,quantity,source\nDE,sam,6,x\nDE,sam,4,x\nFR,samm,4,x\n",
+    )
+    .unwrap();
+    let out = handover()
+        .args(["assess", "--at", "2026-01-01", "--scenario"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty(), "no partial results");
+    let err = String::from_utf8(out.stderr).unwrap();
+    let file = |f: &str| dir.join(f).display().to_string();
+    for want in [
+        format!("{}:3: field `line`: unknown production line `sam-xx`", file("orders.csv")),
+        format!("{}:4: field `quantity`: `-6` is out of range", file("orders.csv")),
+        format!("{}:5: field `quantity`: `six` is not a number", file("orders.csv")),
+        format!("{}:5: field `date`: `2026-13-01` is not a date", file("orders.csv")),
+        format!("{}:3: field `holder`: duplicate holding for `DE / sam`", file("holdings.csv")),
+        format!("{}:4: field `holder`: unknown holder `FR`", file("holdings.csv")),
+        "unknown capability `samm`; expected an id from the capability catalogue; did you mean `sam`?".to_string(),
+    ] {
+        assert!(err.contains(&want), "missing `{want}` in:\n{err}");
+    }
+    assert!(err.starts_with("error: scenario has 7 problems"), "{err}");
+}
+
+#[test]
+fn malformed_csv_and_unknown_columns_are_reported() {
+    let (_tmp, dir) = copy_fixture("small");
+    fs::write(
+        dir.join("lines.csv"),
+        "id,capability,nation,lead_time_months,cost\nsam-de,sam,DE,12,5\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.join("capacity.csv"),
+        "line,date,units_per_year\nsam-de,2025-01-01,6,extra\n",
+    )
+    .unwrap();
+    fs::write(dir.join("holding.csv"), "holder\n").unwrap();
+    let out = handover()
+        .arg("validate")
+        .arg("--scenario")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("lines.csv:1: field `cost`: unknown column `cost`"),
+        "{text}"
+    );
+    assert!(
+        text.contains("capacity.csv:2: malformed CSV: this row has 4 fields but the header has 3"),
+        "{text}"
+    );
+    assert!(
+        text.contains("unknown table `holding.csv`; did you mean `holdings.csv`?"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_bad_scenario_toml_names_its_line() {
+    let (_tmp, dir) = copy_fixture("small");
+    let toml = fs::read_to_string(dir.join("scenario.toml")).unwrap();
+    fs::write(
+        dir.join("scenario.toml"),
+        toml.replace("target = 20", "target = 20\ntarjet = 3"),
+    )
+    .unwrap();
+    let out = handover()
+        .arg("validate")
+        .arg("--scenario")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let line = toml.lines().position(|l| l == "target = 20").unwrap() + 2;
+    assert!(text.contains(&format!("scenario.toml:{line}")), "{text}");
+    assert!(text.contains("unknown field `tarjet`"), "{text}");
+}
+
+#[test]
+fn a_line_on_a_capability_without_requirement_is_rejected() {
+    let (_tmp, dir) = copy_fixture("small");
+    let mut lines = fs::read_to_string(dir.join("lines.csv")).unwrap();
+    lines.push_str("isr-de,isr,DE,ISR line,24,,x\n");
+    fs::write(dir.join("lines.csv"), lines).unwrap();
+    handover()
+        .arg("validate")
+        .arg("--scenario")
+        .arg(&dir)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "lines.csv:4: field `capability`: capability `isr` has no requirement",
+        ));
+}
+
+#[test]
+fn export_json_round_trips_through_scenario_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let json = tmp.path().join("s.json");
+    handover()
+        .args(["export", "--format", "json", "--out"])
+        .arg(&json)
+        .arg("--scenario")
+        .arg(fixture("small"))
+        .assert()
+        .success();
+    // Data is never overwritten without --force.
+    handover()
+        .args(["export", "--out"])
+        .arg(&json)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("already exists"));
+    let a = json_of(
+        handover()
+            .args(["-f", "json", "assess", "--at", "2028-03-01", "--scenario"])
+            .arg(fixture("small")),
+    );
+    let b = json_of(
+        handover()
+            .args(["-f", "json", "assess", "--at", "2028-03-01", "--scenario"])
+            .arg(&json),
+    );
+    assert_eq!(a["capabilities"], b["capabilities"]);
+    assert_eq!(a["index"], b["index"]);
+}
+
+#[test]
+fn export_folder_round_trips_the_bundled_data() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("copy");
+    handover()
+        .args(["export", "--format", "csv", "--out"])
+        .arg(&dir)
+        .assert()
+        .success();
+    assert!(dir.join("scenario.toml").exists());
+    let a = json_of(handover().args(["-f", "json", "assess", "--at", "2030-12-31"]));
+    let b = json_of(
+        handover()
+            .args(["-f", "json", "assess", "--at", "2030-12-31", "--scenario"])
+            .arg(&dir),
+    );
+    assert_eq!(a["capabilities"], b["capabilities"]);
+    // The same JSON document from both.
+    let ja = handover().args(["export"]).output().unwrap().stdout;
+    let jb = handover()
+        .args(["export", "--scenario"])
+        .arg(&dir)
+        .output()
+        .unwrap()
+        .stdout;
+    assert_eq!(ja, jb);
+    // A second export to the same folder refuses and leaves it intact.
+    handover()
+        .args(["export", "--format", "csv", "--out"])
+        .arg(&dir)
+        .assert()
+        .code(1);
+    assert!(dir.join("scenario.toml").exists());
+}
+
+#[test]
+fn a_json_scenario_with_errors_names_the_record() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = handover()
+        .args(["export", "--scenario"])
+        .arg(fixture("small"))
+        .output()
+        .unwrap();
+    let mut v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["orders"][1]["line"] = "nope".into();
+    let path = tmp.path().join("bad.json");
+    fs::write(&path, serde_json::to_string(&v).unwrap()).unwrap();
+    handover()
+        .args(["validate", "--scenario"])
+        .arg(&path)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "(orders[1]): field `line`: unknown production line `nope`",
+        ));
+}
+
+#[test]
+fn validate_lists_warnings_for_the_bundled_data_and_passes() {
+    handover()
+        .arg("validate")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("0 errors"));
+}
+
+#[test]
+fn help_teaches() {
+    handover()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Examples:"))
+        .stdout(predicate::str::contains("docs/FORMAT.md"));
+    handover()
+        .args(["assess", "--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("glide path"));
+}
