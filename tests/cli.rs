@@ -393,3 +393,30 @@ fn help_teaches() {
         .success()
         .stdout(predicate::str::contains("glide path"));
 }
+
+#[test]
+fn a_figure_without_source_is_a_warning_not_an_error() {
+    let (_tmp, dir) = copy_fixture("small");
+    fs::write(
+        dir.join("holdings.csv"),
+        "holder,capability,quantity\nDE,sam,6\n",
+    )
+    .unwrap();
+    handover()
+        .arg("validate")
+        .arg("--scenario")
+        .arg(&dir)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("warning: "))
+        .stdout(predicate::str::contains(
+            "holdings.csv:2: field `source`: no source",
+        ))
+        .stdout(predicate::str::contains("0 errors, 1 warning"));
+    handover()
+        .args(["assess", "--at", "2026-01-01", "--scenario"])
+        .arg(&dir)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("1 data warning"));
+}

@@ -561,7 +561,7 @@ impl Scenario {
     pub fn is_european_nation(&self, code: &str) -> bool {
         self.nations
             .iter()
-            .any(|n| n.code == code && n.groups.iter().any(|g| *g == self.scenario.europe))
+            .any(|n| n.code == code && n.groups.contains(&self.scenario.europe))
     }
 
     /// Whether a holder (nation code or group) counts as European.

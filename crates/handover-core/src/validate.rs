@@ -639,6 +639,39 @@ pub fn validate_with(s: &Scenario, declared: &Declared) -> Vec<Problem> {
         }
     }
 
+    // Provenance: every figure names where it came from.
+    let figures = s
+        .requirements
+        .iter()
+        .map(|r| (&r.origin, &r.provenance))
+        .chain(s.holdings.iter().map(|r| (&r.origin, &r.provenance)))
+        .chain(
+            s.us_contributions
+                .iter()
+                .map(|r| (&r.origin, &r.provenance)),
+        )
+        .chain(s.lines.iter().map(|r| (&r.origin, &r.provenance)))
+        .chain(s.capacity.iter().map(|r| (&r.origin, &r.provenance)))
+        .chain(s.orders.iter().map(|r| (&r.origin, &r.provenance)))
+        .chain(s.retirements.iter().map(|r| (&r.origin, &r.provenance)))
+        .chain(s.consumption.iter().map(|r| (&r.origin, &r.provenance)))
+        .chain(s.economics.iter().map(|r| (&r.origin, &r.provenance)));
+    for (o, p) in figures {
+        if p.source.as_deref().is_none_or(|x| x.trim().is_empty()) {
+            c.problems.push(Problem::warning(
+                o,
+                "source",
+                "no source; every figure should name where it came from (a URL or citation)",
+            ));
+        } else if p.estimate && p.note.is_none() {
+            c.problems.push(Problem::warning(
+                o,
+                "note",
+                "an estimate without a note; say how it was derived",
+            ));
+        }
+    }
+
     c.problems
 }
 

@@ -379,3 +379,159 @@ pub fn write_file(path: &Path, contents: &[u8], overwrite: bool) -> Result<(), W
     tmp.persist(path).map_err(|e| io(path)(e.error))?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn from_map(files: &[(&str, &str)]) -> Result<Loaded, LoadError> {
+        let map: HashMap<String, String> = files
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect();
+        let names: Vec<String> = map.keys().cloned().collect();
+        from_files(
+            |n| map.get(n).cloned(),
+            &names,
+            |n| n.to_string(),
+            "test".into(),
+        )
+    }
+
+    const TOML: &str = "[scenario]\nname = \"t\"\nstart = 2026-01-01\nhorizon = \"2030-12-31\"\n\n[[deadline]]\nid = \"us-2027\"\ndate = 2027-12-31\n\n[[capability]]\nid = \"sam\"\nname = \"SAM\"\nunit = \"units\"\nkind = \"stock\"\n\n[[requirement]]\ncapability = \"sam\"\ntarget = 10\nsource = \"s\"\n";
+    const NATIONS: &str = "code,name,groups\nDE,Germany,EUROPE;EU\n";
+
+    #[test]
+    fn bundled_dataset_loads_clean_and_every_figure_has_a_source() {
+        let l = bundled().expect("bundled data is valid");
+        assert!(l.warnings.is_empty(), "{:#?}", l.warnings);
+        assert!(l.scenario.capabilities.len() >= 17);
+        assert!(l
+            .scenario
+            .requirements
+            .iter()
+            .all(|r| r.provenance.source.is_some()));
+    }
+
+    #[test]
+    fn dates_as_toml_dates_or_strings_and_defaults() {
+        let l = from_map(&[("scenario.toml", TOML), ("nations.csv", NATIONS)]).unwrap();
+        let s = &l.scenario;
+        assert_eq!(s.scenario.start.to_string(), "2026-01-01");
+        assert_eq!(s.scenario.horizon.to_string(), "2030-12-31");
+        assert_eq!(s.scenario.europe, "EUROPE");
+        assert_eq!(s.scenario.tolerance, 0.10);
+        assert_eq!(s.capabilities[0].weight, 1.0);
+        assert_eq!(s.capabilities[0].origin.line, Some(10));
+        assert_eq!(s.nations[0].groups, vec!["EUROPE", "EU"]);
+    }
+
+    #[test]
+    fn missing_files_and_bad_cells_are_named() {
+        let e = from_map(&[("nations.csv", NATIONS)])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("scenario.toml:1: missing file"), "{e}");
+        let e = from_map(&[
+            ("scenario.toml", TOML),
+            ("nations.csv", NATIONS),
+            ("holdings.csv", "holder,capability,quantity,releasability,estimate\nDE,sam,\"1,400\",secret,maybe\n"),
+        ])
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("holdings.csv:2: field `quantity`: `1,400` is not a number"),
+            "{e}"
+        );
+        assert!(e.contains("without thousands separators"), "{e}");
+        assert!(
+            e.contains(
+                "holdings.csv:2: field `releasability`: `secret` is not a releasability marking"
+            ),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn comments_and_blank_lines_are_skipped_and_lines_still_counted() {
+        let l = from_map(&[
+            ("scenario.toml", TOML),
+            (
+                "nations.csv",
+                "# who is who\ncode,name,groups\n\nDE,Germany,EUROPE\n",
+            ),
+            (
+                "holdings.csv",
+                "holder,capability,quantity,source\n# a comment\nDE,sam,3,x\n",
+            ),
+        ])
+        .unwrap();
+        assert_eq!(l.scenario.nations[0].origin.line, Some(4));
+        assert_eq!(l.scenario.holdings[0].origin.line, Some(3));
+    }
+
+    #[test]
+    fn folder_files_round_trip() {
+        let l = bundled().unwrap();
+        let files = to_files(&l.scenario);
+        let map: Vec<(&str, &str)> = files.iter().map(|(n, t)| (*n, t.as_str())).collect();
+        let again = from_map(&map).unwrap();
+        assert_eq!(to_json(&l.scenario), to_json(&again.scenario));
+    }
+
+    #[test]
+    fn json_round_trips_and_checks_its_format_tag() {
+        let l = bundled().unwrap();
+        let text = to_json(&l.scenario);
+        let again = from_json("s.json", &text).unwrap();
+        assert_eq!(text, to_json(&again.scenario));
+        let wrong = text.replacen("handover-scenario", "other", 1);
+        assert!(from_json("s.json", &wrong)
+            .unwrap_err()
+            .to_string()
+            .contains("expected format `handover-scenario`"));
+        let e = from_json("s.json", "{\"format\": ")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("s.json:1"), "{e}");
+    }
+
+    #[test]
+    fn writing_never_overwrites() {
+        let tmp = tempfile::tempdir().unwrap();
+        let f = tmp.path().join("a.json");
+        write_file(&f, b"1", false).unwrap();
+        assert!(matches!(
+            write_file(&f, b"2", false),
+            Err(WriteError::Exists(_))
+        ));
+        assert_eq!(std::fs::read(&f).unwrap(), b"1");
+        write_file(&f, b"3", true).unwrap();
+        assert_eq!(std::fs::read(&f).unwrap(), b"3");
+        let d = tmp.path().join("dir");
+        std::fs::create_dir(&d).unwrap();
+        let l = bundled().unwrap();
+        assert!(matches!(
+            write_dir(&d, &l.scenario),
+            Err(WriteError::Exists(_))
+        ));
+        assert_eq!(
+            std::fs::read_dir(&d).unwrap().count(),
+            0,
+            "nothing written into an existing folder"
+        );
+        // No temporary folders are left behind.
+        let leftovers = std::fs::read_dir(tmp.path())
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .starts_with(".handover")
+            })
+            .count();
+        assert_eq!(leftovers, 0);
+    }
+}

@@ -95,11 +95,11 @@ impl Row<'_> {
         }
     }
 
-    /// An optional number; `Err(())` if present but malformed.
-    pub fn opt_number(&mut self, col: &str) -> Result<Option<f64>, ()> {
+    /// An optional number; `None` if present but malformed (the problem is recorded).
+    pub fn opt_number(&mut self, col: &str) -> Option<Option<f64>> {
         match self.get(col).map(str::to_string) {
-            Some(v) => self.parse_number(col, &v).map(Some).ok_or(()),
-            None => Ok(None),
+            Some(v) => self.parse_number(col, &v).map(Some),
+            None => Some(None),
         }
     }
 
@@ -149,11 +149,11 @@ impl Row<'_> {
         self.parse_date(col, &v)
     }
 
-    /// An optional date; `Err(())` if present but malformed.
-    pub fn opt_date(&mut self, col: &str) -> Result<Option<NaiveDate>, ()> {
+    /// An optional date; `None` if present but malformed (the problem is recorded).
+    pub fn opt_date(&mut self, col: &str) -> Option<Option<NaiveDate>> {
         match self.get(col).map(str::to_string) {
-            Some(v) => self.parse_date(col, &v).map(Some).ok_or(()),
-            None => Ok(None),
+            Some(v) => self.parse_date(col, &v).map(Some),
+            None => Some(None),
         }
     }
 
@@ -270,7 +270,16 @@ pub fn read<T>(
                 if record.iter().all(|c| c.trim().is_empty()) {
                     continue;
                 }
-                let line = record.position().map(|p| p.line() as usize).unwrap_or(0);
+                // Line from the byte offset: robust to skipped comment and blank lines.
+                let line = record
+                    .position()
+                    .map(|p| {
+                        crate::toml_file::line_of(
+                            text,
+                            skip_blank_and_comments(text, p.byte() as usize),
+                        )
+                    })
+                    .unwrap_or(0);
                 let before = problems.len();
                 let mut r = Row {
                     file,
@@ -300,6 +309,23 @@ pub fn read<T>(
         }
     }
     out
+}
+
+/// The offset of the first character at or after `at` that is not on a blank or comment line.
+fn skip_blank_and_comments(text: &str, mut at: usize) -> usize {
+    let b = text.as_bytes();
+    while at < b.len() {
+        match b[at] {
+            b'\n' | b'\r' | b' ' | b'\t' => at += 1,
+            b'#' if at == 0 || b[at - 1] == b'\n' => {
+                while at < b.len() && b[at] != b'\n' {
+                    at += 1;
+                }
+            }
+            _ => break,
+        }
+    }
+    at
 }
 
 fn column_list(schema: &Schema) -> String {

@@ -97,6 +97,7 @@ pub fn read_all(
         problems,
         &mut declared.nations,
         |r| {
+            let prov = r.provenance();
             let code = r.text("code");
             let name = r.text("name");
             let groups = r
@@ -112,7 +113,7 @@ pub fn read_all(
                 code: code?,
                 name: name?,
                 groups,
-                provenance: r.provenance()?,
+                provenance: prov?,
                 origin: r.origin(),
             })
         },
@@ -124,6 +125,7 @@ pub fn read_all(
         problems,
         &mut ignored,
         |r| {
+            let prov = r.provenance();
             let (holder, capability, quantity) =
                 (r.text("holder"), r.text("capability"), r.number("quantity"));
             let as_of = r.opt_date("as_of");
@@ -131,18 +133,19 @@ pub fn read_all(
                 holder: holder?,
                 capability: capability?,
                 quantity: quantity?,
-                as_of: as_of.ok()?,
-                provenance: r.provenance()?,
+                as_of: as_of?,
+                provenance: prov?,
                 origin: r.origin(),
             })
         },
     );
     s.us_contributions = read(&US, &label(US.file), &t(&US), problems, &mut ignored, |r| {
+        let prov = r.provenance();
         let (capability, level) = (r.text("capability"), r.number("level"));
         Some(UsContribution {
             capability: capability?,
             level: level?,
-            provenance: r.provenance()?,
+            provenance: prov?,
             origin: r.origin(),
         })
     });
@@ -153,6 +156,7 @@ pub fn read_all(
         problems,
         &mut declared.lines,
         |r| {
+            let prov = r.provenance();
             let (id, capability, nation) = (r.text("id"), r.text("capability"), r.text("nation"));
             let lead = r.count("lead_time_months");
             let cost = r.opt_number("unit_cost");
@@ -165,11 +169,11 @@ pub fn read_all(
                 nation: nation?,
                 name: r.opt_text("name"),
                 lead_time_months: lead?,
-                unit_cost: cost.ok()?,
-                content_eu: eu.ok()?,
-                content_us: us.ok()?,
-                content_other: other.ok()?,
-                provenance: r.provenance()?,
+                unit_cost: cost?,
+                content_eu: eu?,
+                content_us: us?,
+                content_other: other?,
+                provenance: prov?,
                 origin: r.origin(),
             })
         },
@@ -181,12 +185,13 @@ pub fn read_all(
         problems,
         &mut ignored,
         |r| {
+            let prov = r.provenance();
             let (line, date, rate) = (r.text("line"), r.date("date"), r.number("units_per_year"));
             Some(CapacityStep {
                 line: line?,
                 date: date?,
                 units_per_year: rate?,
-                provenance: r.provenance()?,
+                provenance: prov?,
                 origin: r.origin(),
             })
         },
@@ -198,6 +203,7 @@ pub fn read_all(
         problems,
         &mut ignored,
         |r| {
+            let prov = r.provenance();
             let (id, buyer, line) = (r.text("id"), r.text("buyer"), r.text("line"));
             let (quantity, date) = (r.number("quantity"), r.date("date"));
             let delivered = r.opt_number("delivered");
@@ -207,8 +213,8 @@ pub fn read_all(
                 line: line?,
                 quantity: quantity?,
                 date: date?,
-                delivered: delivered.ok()?.unwrap_or(0.0),
-                provenance: r.provenance()?,
+                delivered: delivered?.unwrap_or(0.0),
+                provenance: prov?,
                 origin: r.origin(),
             })
         },
@@ -220,6 +226,7 @@ pub fn read_all(
         problems,
         &mut ignored,
         |r| {
+            let prov = r.provenance();
             let (holder, capability) = (r.text("holder"), r.text("capability"));
             let (date, quantity) = (r.date("date"), r.number("quantity"));
             Some(Retirement {
@@ -227,7 +234,7 @@ pub fn read_all(
                 capability: capability?,
                 date: date?,
                 quantity: quantity?,
-                provenance: r.provenance()?,
+                provenance: prov?,
                 origin: r.origin(),
             })
         },
@@ -239,15 +246,16 @@ pub fn read_all(
         problems,
         &mut ignored,
         |r| {
+            let prov = r.provenance();
             let (holder, capability) = (r.text("holder"), r.text("capability"));
             let (from, to, rate) = (r.date("from"), r.opt_date("to"), r.number("units_per_year"));
             Some(Consumption {
                 holder: holder?,
                 capability: capability?,
                 from: from?,
-                to: to.ok()?,
+                to: to?,
                 units_per_year: rate?,
-                provenance: r.provenance()?,
+                provenance: prov?,
                 origin: r.origin(),
             })
         },
@@ -259,6 +267,7 @@ pub fn read_all(
         problems,
         &mut ignored,
         |r: &mut Row<'_>| {
+            let prov = r.provenance();
             let (nation, year) = (r.text("nation"), r.year("year"));
             let gdp = r.opt_number("gdp_musd");
             let def = r.opt_number("defence_musd");
@@ -266,10 +275,10 @@ pub fn read_all(
             Some(Economics {
                 nation: nation?,
                 year: year?,
-                gdp_musd: gdp.ok()?,
-                defence_musd: def.ok()?,
-                defence_pct_gdp: pct.ok()?,
-                provenance: r.provenance()?,
+                gdp_musd: gdp?,
+                defence_musd: def?,
+                defence_pct_gdp: pct?,
+                provenance: prov?,
                 origin: r.origin(),
             })
         },
