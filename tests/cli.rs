@@ -420,3 +420,135 @@ fn a_figure_without_source_is_a_warning_not_an_error() {
         .success()
         .stdout(predicate::str::contains("1 data warning"));
 }
+
+/// The small fixture with distributions written where numbers and dates go.
+fn uncertain_fixture() -> (tempfile::TempDir, PathBuf) {
+    let (tmp, dir) = copy_fixture("small");
+    fs::write(
+        dir.join("holdings.csv"),
+        "holder,capability,quantity,source\nDE,sam,\"uniform(4, 8)\",x\nPL,sam,\"triangular(3, 4, 5)\",x\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.join("orders.csv"),
+        "id,buyer,line,quantity,date,delivered,source\n\
+         o1,PL,sam-de,4,2025-01-01,2,x\n\
+         o2,DE,sam-de,6,\"2026-01-01 + delay(uniform(0, 6))\",,x\n",
+    )
+    .unwrap();
+    let toml = fs::read_to_string(dir.join("scenario.toml")).unwrap();
+    fs::write(
+        dir.join("scenario.toml"),
+        toml.replace("target = 20\n", "target = \"lognormal(p05=16, p95=25)\"\n"),
+    )
+    .unwrap();
+    (tmp, dir)
+}
+
+#[test]
+fn distributions_in_cells_load_and_assess_at_their_medians() {
+    let (_tmp, dir) = uncertain_fixture();
+    let v = json_of(
+        handover()
+            .args(["-f", "json", "assess", "--at", "2027-12-31", "--scenario"])
+            .arg(&dir),
+    );
+    let sam = &v["capabilities"][0];
+    // Target: median of the lognormal = sqrt(16 * 25) = 20; holdings: medians 6 and 4.
+    assert!((sam["target"].as_f64().unwrap() - 20.0).abs() < 1e-9);
+    // o2 shifted by the median delay (3 months): eligible from period 15, so 9 of 6 months... 0.5 a month
+    // for periods 15..23 = 4.5 units by the end of 2027; plus 10 held and 2 backlog.
+    assert!(
+        (sam["level"].as_f64().unwrap() - 16.5).abs() < 1e-9,
+        "{}",
+        sam["level"]
+    );
+    let s = json_of(handover().args(["export", "--scenario"]).arg(&dir));
+    let u = s["uncertainty"].as_array().unwrap();
+    assert_eq!(u.len(), 4);
+    assert!(u.iter().any(|x| x["table"] == "orders"
+        && x["field"] == "date"
+        && x["distribution"] == "delay(uniform(0, 6))"));
+}
+
+#[test]
+fn distributions_survive_export_to_folder_and_json() {
+    let (tmp, dir) = uncertain_fixture();
+    let out = tmp.path().join("copy");
+    handover()
+        .args(["export", "-f", "csv", "--out"])
+        .arg(&out)
+        .arg("--scenario")
+        .arg(&dir)
+        .assert()
+        .success();
+    let orders = fs::read_to_string(out.join("orders.csv")).unwrap();
+    assert!(
+        orders.contains("2026-01-01 + delay(uniform(0, 6))"),
+        "{orders}"
+    );
+    let toml = fs::read_to_string(out.join("scenario.toml")).unwrap();
+    assert!(
+        toml.contains("target = \"lognormal(p05=16, p95=25)\""),
+        "{toml}"
+    );
+    let a = handover()
+        .args(["export", "--scenario"])
+        .arg(&dir)
+        .output()
+        .unwrap()
+        .stdout;
+    let b = handover()
+        .args(["export", "--scenario"])
+        .arg(&out)
+        .output()
+        .unwrap()
+        .stdout;
+    assert_eq!(a, b);
+    let json = tmp.path().join("s.json");
+    fs::write(&json, &a).unwrap();
+    let c = handover()
+        .args(["export", "--scenario"])
+        .arg(&json)
+        .output()
+        .unwrap()
+        .stdout;
+    assert_eq!(a, c);
+}
+
+#[test]
+fn bad_distributions_name_file_line_and_field() {
+    let (_tmp, dir) = copy_fixture("small");
+    fs::write(
+        dir.join("holdings.csv"),
+        "holder,capability,quantity,source\nDE,sam,\"lognormal(p05=900, p95=400)\",x\nPL,sam,\"normal(24, 0)\",x\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.join("orders.csv"),
+        "id,buyer,line,quantity,date,delivered,source\n\
+         o1,PL,sam-de,\"delay(uniform(0, 2))\",2025-01-01,2,x\n\
+         o2,DE,sam-de,6,\"2026-01-01 + uniform(0, 6)\",,x\n\
+         o3,DE,sam-de,\"triangular(5, 2, 9)\",2026-01-01,,x\n\
+         o4,DE,sam-de,\"uniform(-3, 2)\",2026-01-01,,x\n",
+    )
+    .unwrap();
+    let out = handover()
+        .arg("validate")
+        .arg("--scenario")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    for want in [
+        "holdings.csv:2: field `quantity`: `lognormal(p05=900, p95=400)` is not a valid distribution",
+        "holdings.csv:3: field `quantity`: `normal(24, 0)` is not a valid distribution",
+        "orders.csv:2: field `quantity`: `delay(...)` belongs on a date",
+        "orders.csv:3: field `date`: a date takes only `delay(...)`",
+        "orders.csv:4: field `quantity`: `triangular(5, 2, 9)` is not a valid distribution",
+        "orders.csv:5: field `quantity`:",
+    ] {
+        assert!(text.contains(want), "missing `{want}` in:\n{text}");
+    }
+}

@@ -18,6 +18,7 @@
 
 pub mod assess;
 pub mod build;
+pub mod distribution;
 pub mod economics;
 pub mod metrics;
 pub mod projection;

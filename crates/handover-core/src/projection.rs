@@ -6,13 +6,23 @@
 //! [`Model::run`] projects into a reusable [`Projection`] without allocating,
 //! so the same code serves `assess` and every Monte Carlo sample.
 
-use crate::scenario::{CapabilityKind, Scenario};
+use crate::scenario::{CapabilityKind, Scenario, Table};
 use crate::time::Calendar;
 use chrono::NaiveDate;
 use std::collections::HashMap;
 
 /// Quantities below this are treated as zero (floating-point dust).
 pub const EPS: f64 = 1e-9;
+
+/// `d` moved by `months` whole calendar months (either way).
+pub fn shift_months(d: NaiveDate, months: i32) -> NaiveDate {
+    use chrono::Months;
+    if months >= 0 {
+        d + Months::new(months as u32)
+    } else {
+        d - Months::new(months.unsigned_abs())
+    }
+}
 
 /// A compiled production line.
 #[derive(Debug, Clone)]
@@ -157,11 +167,16 @@ impl Model {
             let i = stock_of(&h.holder, cap_index[h.capability.as_str()], &mut stocks);
             stocks[i].initial += h.quantity;
         }
-        for r in &s.retirements {
+        // Dated rows with a `delay(...)` are shifted by its median in the nominal run.
+        let shifted = |d: NaiveDate, table: Table, row: usize| {
+            shift_months(d, s.nominal_delay_months(table, row))
+        };
+        for (ri, r) in s.retirements.iter().enumerate() {
             let i = stock_of(&r.holder, cap_index[r.capability.as_str()], &mut stocks);
+            let date = shifted(r.date, Table::Retirements, ri);
             stocks[i]
                 .retirements
-                .push((calendar.period_of(r.date), r.quantity));
+                .push((calendar.period_of(date), r.quantity));
         }
         for r in &s.consumption {
             let i = stock_of(&r.holder, cap_index[r.capability.as_str()], &mut stocks);
@@ -185,10 +200,11 @@ impl Model {
                 orders: vec![],
             })
             .collect();
-        for st in &s.capacity {
+        for (si, st) in s.capacity.iter().enumerate() {
             let l = &mut lines[line_index[st.line.as_str()]];
+            let date = shifted(st.date, Table::Capacity, si);
             l.steps
-                .push((calendar.period_of(st.date).max(0), st.units_per_year));
+                .push((calendar.period_of(date).max(0), st.units_per_year));
         }
         for l in &mut lines {
             l.steps.sort_by_key(|(k, _)| *k);
@@ -204,7 +220,7 @@ impl Model {
             orders.push(OrderModel {
                 line: li,
                 stock,
-                date: o.date,
+                date: shifted(o.date, Table::Orders, i),
                 open: o.quantity - o.delivered,
             });
         }

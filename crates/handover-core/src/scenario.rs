@@ -3,6 +3,7 @@
 //! Field names match the scenario format (docs/FORMAT.md) so that errors can
 //! name the field a user wrote.
 
+use crate::distribution::Distribution;
 use crate::time::Step;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -477,6 +478,82 @@ pub struct Economics {
     pub origin: Origin,
 }
 
+/// A scenario table whose figures may be uncertain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Table {
+    /// `[[requirement]]` in scenario.toml.
+    Requirements,
+    /// holdings.csv
+    Holdings,
+    /// us_contributions.csv
+    UsContributions,
+    /// lines.csv
+    Lines,
+    /// capacity.csv
+    Capacity,
+    /// orders.csv
+    Orders,
+    /// retirements.csv
+    Retirements,
+    /// consumption.csv
+    Consumption,
+}
+
+impl Table {
+    /// The fields of this table that may hold a distribution, with the range of
+    /// valid values (`delay` fields are dates and take only `delay(...)`).
+    pub fn uncertain_fields(self) -> &'static [(&'static str, f64, f64)] {
+        // Fields that must be > 0 use 0 as the bound: a draw of exactly 0 has
+        // probability zero, and the nominal value is still checked as > 0.
+        const INF: f64 = f64::INFINITY;
+        const POS: f64 = 0.0;
+        match self {
+            Table::Requirements => &[("target", POS, INF)],
+            Table::Holdings => &[("quantity", 0.0, INF)],
+            Table::UsContributions => &[("level", 0.0, INF)],
+            Table::Lines => &[("lead_time_months", 0.0, INF)],
+            Table::Capacity => &[("units_per_year", 0.0, INF), ("date", 0.0, INF)],
+            Table::Orders => &[("quantity", POS, INF), ("date", 0.0, INF)],
+            Table::Retirements => &[("quantity", POS, INF), ("date", 0.0, INF)],
+            Table::Consumption => &[("units_per_year", POS, INF)],
+        }
+    }
+
+    /// Whether `field` is a date that takes a `delay(...)`.
+    pub fn is_date_field(field: &str) -> bool {
+        field == "date"
+    }
+}
+
+/// An uncertain figure: a distribution written where a number would go, or a
+/// `delay(...)` added to a date. The record itself holds the nominal value:
+/// the median for a number, the written date for a delayed date.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Uncertainty {
+    /// Table.
+    pub table: Table,
+    /// 0-based row in that table.
+    pub row: usize,
+    /// Field (column) name.
+    pub field: String,
+    /// The distribution, in the cell syntax.
+    #[serde(serialize_with = "ser_dist", deserialize_with = "de_dist")]
+    pub distribution: Distribution,
+    /// Where it was read.
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+fn ser_dist<S: serde::Serializer>(d: &Distribution, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(d)
+}
+
+fn de_dist<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Distribution, D::Error> {
+    let text = String::deserialize(d)?;
+    Distribution::parse(&text).map_err(serde::de::Error::custom)
+}
+
 /// A whole scenario, as read and before validation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Scenario {
@@ -518,6 +595,9 @@ pub struct Scenario {
     /// GDP and spending.
     #[serde(default)]
     pub economics: Vec<Economics>,
+    /// Uncertain figures, for the forecast.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub uncertainty: Vec<Uncertainty>,
 }
 
 impl Scenario {
@@ -537,7 +617,24 @@ impl Scenario {
             retirements: vec![],
             consumption: vec![],
             economics: vec![],
+            uncertainty: vec![],
         }
+    }
+
+    /// The distribution given for a field of a row, if any.
+    pub fn uncertainty_of(&self, table: Table, row: usize, field: &str) -> Option<&Distribution> {
+        self.uncertainty
+            .iter()
+            .find(|u| u.table == table && u.row == row && u.field == field)
+            .map(|u| &u.distribution)
+    }
+
+    /// Whole months by which the nominal run shifts a dated row: the median of
+    /// its `delay(...)`, rounded to the nearest month; 0 without one.
+    pub fn nominal_delay_months(&self, table: Table, row: usize) -> i32 {
+        self.uncertainty_of(table, row, "date")
+            .map(|d| d.median().round() as i32)
+            .unwrap_or(0)
     }
 
     /// The capability with this id.

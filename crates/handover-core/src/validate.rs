@@ -1,7 +1,7 @@
 //! Validation rules: every reference resolves, every number is in range, every
 //! date is inside the horizon. All problems are collected in one pass.
 
-use crate::scenario::{is_nation_code, CapabilityKind, Origin, Scenario};
+use crate::scenario::{is_nation_code, CapabilityKind, Origin, Scenario, Table};
 use crate::time::Calendar;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -636,6 +636,64 @@ pub fn validate_with(s: &Scenario, declared: &Declared) -> Vec<Problem> {
             if let Some(v) = v {
                 c.number(&e.origin, f, v, 0.0, false);
             }
+        }
+    }
+
+    // Uncertain figures.
+    let rows = |t: Table| match t {
+        Table::Requirements => s.requirements.len(),
+        Table::Holdings => s.holdings.len(),
+        Table::UsContributions => s.us_contributions.len(),
+        Table::Lines => s.lines.len(),
+        Table::Capacity => s.capacity.len(),
+        Table::Orders => s.orders.len(),
+        Table::Retirements => s.retirements.len(),
+        Table::Consumption => s.consumption.len(),
+    };
+    for u in &s.uncertainty {
+        let field = u.field.as_str();
+        let Some(&(_, lo, hi)) = u
+            .table
+            .uncertain_fields()
+            .iter()
+            .find(|(f, _, _)| *f == field)
+        else {
+            let allowed: Vec<&str> = u
+                .table
+                .uncertain_fields()
+                .iter()
+                .map(|(f, _, _)| *f)
+                .collect();
+            c.err(
+                &u.origin,
+                field,
+                format!(
+                    "this field cannot hold a distribution; uncertain fields of this table: {}",
+                    allowed.join(", ")
+                ),
+            );
+            continue;
+        };
+        if u.row >= rows(u.table) {
+            c.err(
+                &u.origin,
+                field,
+                format!("row {} does not exist in this table", u.row),
+            );
+            continue;
+        }
+        let is_date = Table::is_date_field(field);
+        if is_date != u.distribution.is_delay() {
+            let msg = if is_date {
+                "a date takes only `delay(...)`, e.g. `2026-06-01 + delay(uniform(0, 6))`"
+            } else {
+                "`delay(...)` belongs on a date; a number takes fixed, uniform, triangular, normal or lognormal"
+            };
+            c.err(&u.origin, field, msg);
+            continue;
+        }
+        if let Err(e) = u.distribution.check_within(lo, hi) {
+            c.err(&u.origin, field, e);
         }
     }
 

@@ -152,6 +152,7 @@ pub fn from_files(
     s.deadlines = part.deadlines;
     s.capabilities = part.capabilities;
     s.requirements = part.requirements;
+    s.uncertainty = part.uncertainty;
     let declared = tables::read_all(&mut s, &text, &label, &mut problems);
     finish(s, problems, &declared, what)
 }
@@ -259,6 +260,7 @@ fn set_json_origins(s: &mut Scenario, file: &str) {
     set(&mut s.retirements, file, "retirements", |x| &mut x.origin);
     set(&mut s.consumption, file, "consumption", |x| &mut x.origin);
     set(&mut s.economics, file, "economics", |x| &mut x.origin);
+    set(&mut s.uncertainty, file, "uncertainty", |x| &mut x.origin);
 }
 
 /// Read a scenario from a folder or a `.json` file.
@@ -307,10 +309,7 @@ pub fn to_json(s: &Scenario) -> String {
 
 /// The scenario as folder files `(name, contents)`.
 pub fn to_files(s: &Scenario) -> Vec<(&'static str, String)> {
-    let mut files = vec![(
-        toml_file::FILE,
-        toml_file::write(&s.scenario, &s.deadlines, &s.capabilities, &s.requirements),
-    )];
+    let mut files = vec![(toml_file::FILE, toml_file::write(s))];
     files.extend(tables::write_all(s));
     files
 }

@@ -2,7 +2,8 @@
 //! writing them back.
 
 use chrono::NaiveDate;
-use handover_core::scenario::{Origin, Provenance, Releasability};
+use handover_core::distribution::Distribution;
+use handover_core::scenario::{Origin, Provenance, Releasability, Table, Uncertainty};
 use handover_core::validate::Problem;
 use std::collections::HashMap;
 
@@ -18,6 +19,8 @@ pub struct Schema {
     pub required: &'static [&'static str],
     /// Columns that may be present, besides [`COMMON`].
     pub optional: &'static [&'static str],
+    /// The table, where its figures may be uncertain.
+    pub table: Option<Table>,
 }
 
 /// One row being read: typed access with problems collected.
@@ -27,6 +30,9 @@ pub struct Row<'a> {
     columns: &'a HashMap<String, usize>,
     record: &'a csv::StringRecord,
     problems: &'a mut Vec<Problem>,
+    table: Option<Table>,
+    index: usize,
+    uncertain: &'a mut Vec<Uncertainty>,
 }
 
 impl Row<'_> {
@@ -101,6 +107,80 @@ impl Row<'_> {
             Some(v) => self.parse_number(col, &v).map(Some),
             None => Some(None),
         }
+    }
+
+    fn record_uncertainty(&mut self, col: &str, d: Distribution) {
+        if let Some(table) = self.table {
+            let origin = self.origin();
+            self.uncertain.push(Uncertainty {
+                table,
+                row: self.index,
+                field: col.to_string(),
+                distribution: d,
+                origin,
+            });
+        }
+    }
+
+    /// A required figure: a number, or a distribution such as
+    /// `triangular(2, 3, 6)` (its median is the nominal value).
+    pub fn figure(&mut self, col: &str) -> Option<f64> {
+        let v = match self.get(col) {
+            Some(v) => v.to_string(),
+            None => {
+                self.err(
+                    col,
+                    "missing value; expected a number or a distribution".into(),
+                );
+                return None;
+            }
+        };
+        if !v.contains('(') || self.table.is_none() {
+            return self.parse_number(col, &v);
+        }
+        match Distribution::parse(&v) {
+            Ok(d) => {
+                let nominal = d.median();
+                self.record_uncertainty(col, d);
+                Some(nominal)
+            }
+            Err(e) => {
+                self.err(col, format!("`{v}` is not a valid distribution: {e}"));
+                None
+            }
+        }
+    }
+
+    /// A required date, optionally followed by `+ delay(...)`.
+    pub fn dated(&mut self, col: &str) -> Option<NaiveDate> {
+        let v = self.text(col)?;
+        let Some((date, delay)) = v.split_once('+') else {
+            return self.parse_date(col, &v);
+        };
+        let date = self.parse_date(col, date.trim());
+        match Distribution::parse(delay.trim()) {
+            Ok(d) => {
+                self.record_uncertainty(col, d);
+                date
+            }
+            Err(e) => {
+                self.err(col, format!("`{}` is not a valid delay: {e}; expected e.g. `2026-06-01 + delay(uniform(0, 6))`", delay.trim()));
+                None
+            }
+        }
+    }
+
+    /// A required whole number of months `>= 0`, or a distribution of months
+    /// (its median, rounded up, is the nominal value).
+    pub fn months(&mut self, col: &str) -> Option<u32> {
+        if self.get(col).is_some_and(|v| v.contains('(')) {
+            let m = self.figure(col)?;
+            return (m >= 0.0).then(|| m.ceil() as u32).or_else(|| {
+                self.err(col, format!("median {m} months is negative"));
+                None
+            });
+        }
+        self.count(col)
     }
 
     /// A required whole number `>= 0`.
@@ -189,12 +269,14 @@ impl Row<'_> {
 
 /// Read a CSV table, calling `row` for each data row; problems are collected.
 /// Returns the values `row` produced (rows with problems produce `None`).
+#[allow(clippy::too_many_arguments)]
 pub fn read<T>(
     schema: &Schema,
     file: &str,
     text: &str,
     problems: &mut Vec<Problem>,
     failed_keys: &mut Vec<String>,
+    uncertain: &mut Vec<Uncertainty>,
     mut row: impl FnMut(&mut Row<'_>) -> Option<T>,
 ) -> Vec<T> {
     if text.trim().is_empty() {
@@ -281,23 +363,30 @@ pub fn read<T>(
                     })
                     .unwrap_or(0);
                 let before = problems.len();
+                let uncertain_before = uncertain.len();
                 let mut r = Row {
                     file,
                     line,
                     columns: &columns,
                     record: &record,
                     problems,
+                    table: schema.table,
+                    index: out.len(),
+                    uncertain,
                 };
                 let v = row(&mut r);
                 if problems.len() == before {
                     out.extend(v);
-                } else if let Some(key) = schema
-                    .required
-                    .first()
-                    .and_then(|k| columns.get(*k))
-                    .and_then(|i| record.get(*i))
-                {
-                    failed_keys.push(key.trim().to_string());
+                } else {
+                    uncertain.truncate(uncertain_before);
+                    let key = schema
+                        .required
+                        .first()
+                        .and_then(|k| columns.get(*k))
+                        .and_then(|i| record.get(*i));
+                    if let Some(key) = key {
+                        failed_keys.push(key.trim().to_string());
+                    }
                 }
             }
             Err(e) => {

@@ -1,6 +1,7 @@
 //! The CSV tables of a scenario folder, read into and written from core types.
 
 use crate::table::{cell, num, read, Row, Schema, Writer};
+use handover_core::scenario::Table;
 use handover_core::scenario::*;
 use handover_core::validate::{Declared, Problem};
 
@@ -9,18 +10,21 @@ pub const NATIONS: Schema = Schema {
     file: "nations.csv",
     required: &["code", "name"],
     optional: &["groups"],
+    table: None,
 };
 /// holdings.csv
 pub const HOLDINGS: Schema = Schema {
     file: "holdings.csv",
     required: &["holder", "capability", "quantity"],
     optional: &["as_of"],
+    table: Some(Table::Holdings),
 };
 /// us_contributions.csv
 pub const US: Schema = Schema {
     file: "us_contributions.csv",
     required: &["capability", "level"],
     optional: &[],
+    table: Some(Table::UsContributions),
 };
 /// lines.csv
 pub const LINES: Schema = Schema {
@@ -33,36 +37,42 @@ pub const LINES: Schema = Schema {
         "content_us",
         "content_other",
     ],
+    table: Some(Table::Lines),
 };
 /// capacity.csv
 pub const CAPACITY: Schema = Schema {
     file: "capacity.csv",
     required: &["line", "date", "units_per_year"],
     optional: &[],
+    table: Some(Table::Capacity),
 };
 /// orders.csv
 pub const ORDERS: Schema = Schema {
     file: "orders.csv",
     required: &["id", "buyer", "line", "quantity", "date"],
     optional: &["delivered"],
+    table: Some(Table::Orders),
 };
 /// retirements.csv
 pub const RETIREMENTS: Schema = Schema {
     file: "retirements.csv",
     required: &["holder", "capability", "date", "quantity"],
     optional: &[],
+    table: Some(Table::Retirements),
 };
 /// consumption.csv
 pub const CONSUMPTION: Schema = Schema {
     file: "consumption.csv",
     required: &["holder", "capability", "from", "units_per_year"],
     optional: &["to"],
+    table: Some(Table::Consumption),
 };
 /// economics.csv
 pub const ECONOMICS: Schema = Schema {
     file: "economics.csv",
     required: &["nation", "year"],
     optional: &["gdp_musd", "defence_musd", "defence_pct_gdp"],
+    table: None,
 };
 
 /// Every table, in the order they are read.
@@ -96,6 +106,7 @@ pub fn read_all(
         &t(&NATIONS),
         problems,
         &mut declared.nations,
+        &mut s.uncertainty,
         |r| {
             let prov = r.provenance();
             let code = r.text("code");
@@ -124,10 +135,11 @@ pub fn read_all(
         &t(&HOLDINGS),
         problems,
         &mut ignored,
+        &mut s.uncertainty,
         |r| {
             let prov = r.provenance();
             let (holder, capability, quantity) =
-                (r.text("holder"), r.text("capability"), r.number("quantity"));
+                (r.text("holder"), r.text("capability"), r.figure("quantity"));
             let as_of = r.opt_date("as_of");
             Some(Holding {
                 holder: holder?,
@@ -139,26 +151,35 @@ pub fn read_all(
             })
         },
     );
-    s.us_contributions = read(&US, &label(US.file), &t(&US), problems, &mut ignored, |r| {
-        let prov = r.provenance();
-        let (capability, level) = (r.text("capability"), r.number("level"));
-        Some(UsContribution {
-            capability: capability?,
-            level: level?,
-            provenance: prov?,
-            origin: r.origin(),
-        })
-    });
+    s.us_contributions = read(
+        &US,
+        &label(US.file),
+        &t(&US),
+        problems,
+        &mut ignored,
+        &mut s.uncertainty,
+        |r| {
+            let prov = r.provenance();
+            let (capability, level) = (r.text("capability"), r.figure("level"));
+            Some(UsContribution {
+                capability: capability?,
+                level: level?,
+                provenance: prov?,
+                origin: r.origin(),
+            })
+        },
+    );
     s.lines = read(
         &LINES,
         &label(LINES.file),
         &t(&LINES),
         problems,
         &mut declared.lines,
+        &mut s.uncertainty,
         |r| {
             let prov = r.provenance();
             let (id, capability, nation) = (r.text("id"), r.text("capability"), r.text("nation"));
-            let lead = r.count("lead_time_months");
+            let lead = r.months("lead_time_months");
             let cost = r.opt_number("unit_cost");
             let eu = r.opt_number("content_eu");
             let us = r.opt_number("content_us");
@@ -184,9 +205,10 @@ pub fn read_all(
         &t(&CAPACITY),
         problems,
         &mut ignored,
+        &mut s.uncertainty,
         |r| {
             let prov = r.provenance();
-            let (line, date, rate) = (r.text("line"), r.date("date"), r.number("units_per_year"));
+            let (line, date, rate) = (r.text("line"), r.dated("date"), r.figure("units_per_year"));
             Some(CapacityStep {
                 line: line?,
                 date: date?,
@@ -202,10 +224,11 @@ pub fn read_all(
         &t(&ORDERS),
         problems,
         &mut ignored,
+        &mut s.uncertainty,
         |r| {
             let prov = r.provenance();
             let (id, buyer, line) = (r.text("id"), r.text("buyer"), r.text("line"));
-            let (quantity, date) = (r.number("quantity"), r.date("date"));
+            let (quantity, date) = (r.figure("quantity"), r.dated("date"));
             let delivered = r.opt_number("delivered");
             Some(Order {
                 id: id?,
@@ -225,10 +248,11 @@ pub fn read_all(
         &t(&RETIREMENTS),
         problems,
         &mut ignored,
+        &mut s.uncertainty,
         |r| {
             let prov = r.provenance();
             let (holder, capability) = (r.text("holder"), r.text("capability"));
-            let (date, quantity) = (r.date("date"), r.number("quantity"));
+            let (date, quantity) = (r.dated("date"), r.figure("quantity"));
             Some(Retirement {
                 holder: holder?,
                 capability: capability?,
@@ -245,10 +269,11 @@ pub fn read_all(
         &t(&CONSUMPTION),
         problems,
         &mut ignored,
+        &mut s.uncertainty,
         |r| {
             let prov = r.provenance();
             let (holder, capability) = (r.text("holder"), r.text("capability"));
-            let (from, to, rate) = (r.date("from"), r.opt_date("to"), r.number("units_per_year"));
+            let (from, to, rate) = (r.date("from"), r.opt_date("to"), r.figure("units_per_year"));
             Some(Consumption {
                 holder: holder?,
                 capability: capability?,
@@ -266,6 +291,7 @@ pub fn read_all(
         &t(&ECONOMICS),
         problems,
         &mut ignored,
+        &mut s.uncertainty,
         |r: &mut Row<'_>| {
             let prov = r.provenance();
             let (nation, year) = (r.text("nation"), r.year("year"));
@@ -290,6 +316,22 @@ fn date(d: chrono::NaiveDate) -> String {
     d.to_string()
 }
 
+/// A figure cell: the distribution where one was given, else the number.
+fn fig(s: &Scenario, t: Table, row: usize, field: &str, x: f64) -> String {
+    match s.uncertainty_of(t, row, field) {
+        Some(d) => d.to_string(),
+        None => num(x),
+    }
+}
+
+/// A date cell, with its `+ delay(...)` where one was given.
+fn dated(s: &Scenario, t: Table, row: usize, d: chrono::NaiveDate) -> String {
+    match s.uncertainty_of(t, row, "date") {
+        Some(delay) => format!("{d} + {delay}"),
+        None => d.to_string(),
+    }
+}
+
 fn opt<T: ToString>(x: &Option<T>) -> String {
     x.as_ref().map(|v| v.to_string()).unwrap_or_default()
 }
@@ -312,12 +354,12 @@ pub fn write_all(s: &Scenario) -> Vec<(&'static str, String)> {
         }
     };
     let mut w = Writer::new(&["holder", "capability", "quantity", "as_of"]);
-    for h in &s.holdings {
+    for (i, h) in s.holdings.iter().enumerate() {
         w.row(
             vec![
                 h.holder.clone(),
                 h.capability.clone(),
-                num(h.quantity),
+                fig(s, Table::Holdings, i, "quantity", h.quantity),
                 opt(&h.as_of),
             ],
             &h.provenance,
@@ -325,8 +367,14 @@ pub fn write_all(s: &Scenario) -> Vec<(&'static str, String)> {
     }
     push(HOLDINGS.file, w);
     let mut w = Writer::new(&["capability", "level"]);
-    for u in &s.us_contributions {
-        w.row(vec![u.capability.clone(), num(u.level)], &u.provenance);
+    for (i, u) in s.us_contributions.iter().enumerate() {
+        w.row(
+            vec![
+                u.capability.clone(),
+                fig(s, Table::UsContributions, i, "level", u.level),
+            ],
+            &u.provenance,
+        );
     }
     push(US.file, w);
     let mut w = Writer::new(&[
@@ -340,14 +388,20 @@ pub fn write_all(s: &Scenario) -> Vec<(&'static str, String)> {
         "content_us",
         "content_other",
     ]);
-    for l in &s.lines {
+    for (i, l) in s.lines.iter().enumerate() {
         w.row(
             vec![
                 l.id.clone(),
                 l.capability.clone(),
                 l.nation.clone(),
                 opt(&l.name),
-                l.lead_time_months.to_string(),
+                fig(
+                    s,
+                    Table::Lines,
+                    i,
+                    "lead_time_months",
+                    l.lead_time_months as f64,
+                ),
                 cell(l.unit_cost),
                 cell(l.content_eu),
                 cell(l.content_us),
@@ -358,15 +412,19 @@ pub fn write_all(s: &Scenario) -> Vec<(&'static str, String)> {
     }
     push(LINES.file, w);
     let mut w = Writer::new(&["line", "date", "units_per_year"]);
-    for c in &s.capacity {
+    for (i, c) in s.capacity.iter().enumerate() {
         w.row(
-            vec![c.line.clone(), date(c.date), num(c.units_per_year)],
+            vec![
+                c.line.clone(),
+                dated(s, Table::Capacity, i, c.date),
+                fig(s, Table::Capacity, i, "units_per_year", c.units_per_year),
+            ],
             &c.provenance,
         );
     }
     push(CAPACITY.file, w);
     let mut w = Writer::new(&["id", "buyer", "line", "quantity", "date", "delivered"]);
-    for o in &s.orders {
+    for (i, o) in s.orders.iter().enumerate() {
         let delivered = if o.delivered == 0.0 {
             String::new()
         } else {
@@ -377,8 +435,8 @@ pub fn write_all(s: &Scenario) -> Vec<(&'static str, String)> {
                 o.id.clone(),
                 o.buyer.clone(),
                 o.line.clone(),
-                num(o.quantity),
-                date(o.date),
+                fig(s, Table::Orders, i, "quantity", o.quantity),
+                dated(s, Table::Orders, i, o.date),
                 delivered,
             ],
             &o.provenance,
@@ -386,27 +444,27 @@ pub fn write_all(s: &Scenario) -> Vec<(&'static str, String)> {
     }
     push(ORDERS.file, w);
     let mut w = Writer::new(&["holder", "capability", "date", "quantity"]);
-    for r in &s.retirements {
+    for (i, r) in s.retirements.iter().enumerate() {
         w.row(
             vec![
                 r.holder.clone(),
                 r.capability.clone(),
-                date(r.date),
-                num(r.quantity),
+                dated(s, Table::Retirements, i, r.date),
+                fig(s, Table::Retirements, i, "quantity", r.quantity),
             ],
             &r.provenance,
         );
     }
     push(RETIREMENTS.file, w);
     let mut w = Writer::new(&["holder", "capability", "from", "to", "units_per_year"]);
-    for r in &s.consumption {
+    for (i, r) in s.consumption.iter().enumerate() {
         w.row(
             vec![
                 r.holder.clone(),
                 r.capability.clone(),
                 date(r.from),
                 opt(&r.to),
-                num(r.units_per_year),
+                fig(s, Table::Consumption, i, "units_per_year", r.units_per_year),
             ],
             &r.provenance,
         );

@@ -1,10 +1,12 @@
 //! `scenario.toml`: settings, deadlines, capabilities and requirements.
 
 use chrono::NaiveDate;
+use handover_core::distribution::Distribution;
 use handover_core::scenario::{
     Capability, CapabilityKind, Deadline, Milestone, Origin, Provenance, Releasability,
     Requirement, Settings,
 };
+use handover_core::scenario::{Table, Uncertainty};
 use handover_core::time::Step;
 use handover_core::validate::Problem;
 use serde::{Deserialize, Serialize};
@@ -93,11 +95,51 @@ struct RawMilestone {
     level: f64,
 }
 
+/// A figure written as a number or as a distribution string (`"triangular(80, 89, 100)"`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Figure {
+    /// A plain number.
+    Number(f64),
+    /// A distribution; its median is the nominal value.
+    Uncertain(Distribution),
+}
+
+impl<'de> Deserialize<'de> for Figure {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match toml::Value::deserialize(d)? {
+            toml::Value::Integer(i) => Ok(Figure::Number(i as f64)),
+            toml::Value::Float(x) => Ok(Figure::Number(x)),
+            toml::Value::String(text) => {
+                Distribution::parse(&text)
+                    .map(Figure::Uncertain)
+                    .map_err(|e| {
+                        serde::de::Error::custom(format!(
+                            "`{text}` is not a valid distribution: {e}"
+                        ))
+                    })
+            }
+            other => Err(serde::de::Error::custom(format!(
+                "expected a number or a distribution string, found {}",
+                other.type_str()
+            ))),
+        }
+    }
+}
+
+impl Serialize for Figure {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Figure::Number(x) => s.serialize_f64(*x),
+            Figure::Uncertain(d) => s.collect_str(d),
+        }
+    }
+}
+
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct RawRequirement {
     capability: String,
-    target: f64,
+    target: Figure,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     deadlines: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -143,6 +185,8 @@ pub struct TomlPart {
     pub capabilities: Vec<Capability>,
     /// Requirements.
     pub requirements: Vec<Requirement>,
+    /// Uncertain requirement targets.
+    pub uncertainty: Vec<Uncertainty>,
 }
 
 /// 1-based line of a byte offset.
@@ -223,6 +267,7 @@ pub fn parse(file: &str, text: &str) -> Result<TomlPart, Vec<Problem>> {
         })
         .collect();
     let mut requirements = vec![];
+    let mut uncertainty = vec![];
     for sp in raw.requirement {
         let o = origin(sp.span());
         let r = sp.into_inner();
@@ -236,7 +281,20 @@ pub fn parse(file: &str, text: &str) -> Result<TomlPart, Vec<Problem>> {
         };
         requirements.push(Requirement {
             capability: r.capability,
-            target: r.target,
+            target: match r.target {
+                Figure::Number(x) => x,
+                Figure::Uncertain(d) => {
+                    let nominal = d.median();
+                    uncertainty.push(Uncertainty {
+                        table: Table::Requirements,
+                        row: requirements.len(),
+                        field: "target".into(),
+                        distribution: d,
+                        origin: o.clone(),
+                    });
+                    nominal
+                }
+            },
             deadlines: r.deadlines,
             milestones: r
                 .milestones
@@ -263,16 +321,18 @@ pub fn parse(file: &str, text: &str) -> Result<TomlPart, Vec<Problem>> {
         deadlines,
         capabilities,
         requirements,
+        uncertainty,
     })
 }
 
 /// Write scenario.toml text.
-pub fn write(
-    settings: &Settings,
-    deadlines: &[Deadline],
-    capabilities: &[Capability],
-    requirements: &[Requirement],
-) -> String {
+pub fn write(sc: &handover_core::Scenario) -> String {
+    let (settings, deadlines, capabilities, requirements) = (
+        &sc.scenario,
+        &sc.deadlines,
+        &sc.capabilities,
+        &sc.requirements,
+    );
     let s = RawSettings {
         name: settings.name.clone(),
         description: settings.description.clone(),
@@ -307,9 +367,13 @@ pub fn write(
             .collect(),
         requirement: requirements
             .iter()
-            .map(|r| RawRequirement {
+            .enumerate()
+            .map(|(i, r)| RawRequirement {
                 capability: r.capability.clone(),
-                target: r.target,
+                target: match sc.uncertainty_of(Table::Requirements, i, "target") {
+                    Some(d) => Figure::Uncertain(d.clone()),
+                    None => Figure::Number(r.target),
+                },
                 deadlines: r.deadlines.clone(),
                 milestones: r
                     .milestones
