@@ -552,3 +552,127 @@ fn bad_distributions_name_file_line_and_field() {
         assert!(text.contains(want), "missing `{want}` in:\n{text}");
     }
 }
+
+#[test]
+fn forecast_is_identical_for_any_thread_count_and_prints_its_seed() {
+    let (_tmp, dir) = uncertain_fixture();
+    let run = |threads: &str| {
+        let out = handover()
+            .env("RAYON_NUM_THREADS", threads)
+            .args([
+                "-f",
+                "json",
+                "forecast",
+                "--samples",
+                "3000",
+                "--seed",
+                "42",
+                "--scenario",
+            ])
+            .arg(&dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    let one = run("1");
+    assert_eq!(one, run("2"));
+    assert_eq!(one, run("3"));
+    let v: Value = serde_json::from_slice(&one).unwrap();
+    assert_eq!(v["seed"], 42);
+    assert_eq!(v["samples"], 3000);
+    let sam = &v["capabilities"][0]["deadlines"][0];
+    let p = sam["p_met"].as_f64().unwrap();
+    assert!(
+        p > 0.0 && p < 1.0,
+        "uncertainty gives a probability strictly between 0 and 1: {p}"
+    );
+    assert!((sam["p_met_se"].as_f64().unwrap() - (p * (1.0 - p) / 3000.0).sqrt()).abs() < 1e-12);
+    // A different seed gives a different (but close) answer.
+    let other = handover()
+        .args([
+            "-f",
+            "json",
+            "forecast",
+            "--samples",
+            "3000",
+            "--seed",
+            "43",
+            "--scenario",
+        ])
+        .arg(&dir)
+        .output()
+        .unwrap()
+        .stdout;
+    assert_ne!(one, other);
+}
+
+#[test]
+fn forecast_without_uncertainty_agrees_with_assess() {
+    let f = json_of(
+        handover()
+            .args(["-f", "json", "forecast", "--samples", "200", "--scenario"])
+            .arg(fixture("small")),
+    );
+    let a = json_of(
+        handover()
+            .args(["-f", "json", "assess", "--at", "2026-01-01", "--scenario"])
+            .arg(fixture("small")),
+    );
+    for (fc, ac) in f["capabilities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(a["capabilities"].as_array().unwrap())
+    {
+        assert_eq!(fc["id"], ac["id"]);
+        for (fd, ad) in fc["deadlines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(ac["deadlines"].as_array().unwrap())
+        {
+            let met = if ad["met"] == true { 1.0 } else { 0.0 };
+            assert_eq!(fd["p_met"].as_f64().unwrap(), met);
+            assert_eq!(fd["coverage"]["p50"], ad["coverage"]);
+        }
+    }
+}
+
+#[test]
+fn forecast_writes_the_fan_chart_and_csv() {
+    let (tmp, dir) = uncertain_fixture();
+    let fan = tmp.path().join("fan.csv");
+    let out = handover()
+        .args(["-f", "csv", "forecast", "--samples", "500", "--quantiles"])
+        .arg(&fan)
+        .arg("--scenario")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with("seed,samples,capability,deadline,p_met,p_met_se"),
+        "{text}"
+    );
+    assert_eq!(text.lines().count(), 1 + 4, "2 capabilities x 2 deadlines");
+    let fan = fs::read_to_string(fan).unwrap();
+    // 60 periods for sam, ammo and the index.
+    assert_eq!(fan.lines().count(), 1 + 3 * 60);
+    for line in fan.lines().skip(1) {
+        let cells: Vec<f64> = line
+            .split(',')
+            .skip(4)
+            .map(|x| x.parse().unwrap())
+            .collect();
+        assert!(
+            cells[0] <= cells[1] && cells[1] <= cells[2],
+            "P10 <= P50 <= P90: {line}"
+        );
+    }
+}

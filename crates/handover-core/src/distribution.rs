@@ -175,6 +175,8 @@ impl Distribution {
     /// other kind needs its whole support inside.
     pub fn check_within(&self, lower: f64, upper: f64) -> Result<(), String> {
         let range = describe_range(lower, upper);
+        // `lower` = f64::MIN_POSITIVE stands for "strictly positive".
+        let positive = lower > 0.0 && lower <= f64::MIN_POSITIVE;
         match *self.value() {
             Distribution::Normal { mean, .. } => {
                 if mean < lower || mean > upper {
@@ -186,10 +188,13 @@ impl Distribution {
             }
             _ => {
                 let (lo, hi) = self.support();
-                if lo < lower {
-                    return Err(format!(
-                        "`{self}` can fall below {lower}, the least valid value (valid: {range})"
-                    ));
+                let lognormal = matches!(self.value(), Distribution::LogNormal { .. });
+                if lo < lower && !(positive && lognormal) {
+                    return Err(if positive {
+                        format!("`{self}` can be {lo}; valid values are {range}")
+                    } else {
+                        format!("`{self}` can fall below {lower}, the least valid value (valid: {range})")
+                    });
                 }
                 if hi > upper {
                     return Err(format!(
@@ -298,6 +303,13 @@ impl Distribution {
 }
 
 fn describe_range(lower: f64, upper: f64) -> String {
+    if lower > 0.0 && lower <= f64::MIN_POSITIVE {
+        return if upper.is_finite() {
+            format!("> 0 and <= {upper}")
+        } else {
+            "> 0".to_string()
+        };
+    }
     match (lower.is_finite(), upper.is_finite()) {
         (true, true) => format!("[{lower}, {upper}]"),
         (true, false) => format!(">= {lower}"),
@@ -727,6 +739,16 @@ mod tests {
             .check_within(0.0, 1.5)
             .unwrap_err()
             .contains("exceed 1.5"));
+        let pos = f64::MIN_POSITIVE;
+        assert!(p("lognormal(p05=1, p95=2)")
+            .check_within(pos, f64::INFINITY)
+            .is_ok());
+        assert_eq!(
+            p("uniform(0, 2)")
+                .check_within(pos, f64::INFINITY)
+                .unwrap_err(),
+            "`uniform(0, 2)` can be 0; valid values are > 0"
+        );
         assert!(p("delay(uniform(-3, 3))")
             .check_within(f64::NEG_INFINITY, f64::INFINITY)
             .is_ok());

@@ -20,10 +20,12 @@ pub mod assess;
 pub mod build;
 pub mod distribution;
 pub mod economics;
+pub mod forecast;
 pub mod metrics;
 pub mod projection;
 pub mod scenario;
 pub mod time;
+pub mod uncertainty;
 pub mod validate;
 
 pub use assess::{Assessment, Evaluation};

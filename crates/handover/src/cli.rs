@@ -18,6 +18,7 @@ use std::path::PathBuf;
   handover assess --at 2027-12-31          ... at the US deadline
   handover assess --scenario my-scenario/  ... on your own scenario folder
   handover --format json assess            machine-readable output
+  handover forecast --samples 100000 --seed 7   P(met) per deadline, fan chart, sensitivity
   handover validate --scenario my-scenario/
   handover export --format csv --out copy/ the bundled data as an editable folder
   handover export --format json > s.json   the scenario as one file
@@ -71,6 +72,16 @@ pub enum Command {
     /// the target is reached. Then the weighted readiness index. Cells
     /// without data say "no data"; nothing is filled in.
     Assess(AssessArgs),
+    /// How likely each deadline is: Monte Carlo over the scenario's uncertain figures.
+    ///
+    /// Every figure written as a distribution (docs/FORMAT.md, "Uncertain
+    /// figures") is drawn once per sample, then the same projection as
+    /// `assess` runs. Reports, per capability and deadline: P(met) with its
+    /// standard error, P10/P50/P90 of coverage, the distribution of the date
+    /// the target is reached, the readiness index, and which inputs drive
+    /// the spread (Spearman rank correlation). Results depend only on the
+    /// scenario, --samples and --seed, never on the number of threads.
+    Forecast(ForecastArgs),
     /// Check a scenario and list every problem with file, line and field.
     ///
     /// Exits 1 if there is an error. Warnings (e.g. a figure without a
@@ -94,6 +105,23 @@ pub struct AssessArgs {
     /// Include per-period series (level, coverage, glide paths, index) in JSON output.
     #[arg(long)]
     pub series: bool,
+}
+
+/// Options of `forecast`.
+#[derive(Debug, Args)]
+pub struct ForecastArgs {
+    /// Number of samples.
+    #[arg(long, default_value_t = 10_000, value_name = "N")]
+    pub samples: u64,
+    /// Seed of the random streams (printed in every output).
+    #[arg(long, default_value_t = 1, value_name = "S")]
+    pub seed: u64,
+    /// Also write the fan chart (P10/P50/P90 of coverage per capability per period) as CSV to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub quantiles: Option<PathBuf>,
+    /// How many inputs to list in each sensitivity ranking.
+    #[arg(long, default_value_t = 3, value_name = "K")]
+    pub top: usize,
 }
 
 /// Options of `export`.

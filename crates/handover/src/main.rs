@@ -4,6 +4,7 @@
 
 mod cli;
 mod output;
+mod progress;
 
 use anyhow::{Context, Result};
 use clap::Parser;
@@ -59,6 +60,26 @@ fn run(cli: &Cli) -> Result<ExitCode> {
                 Format::Table => output::assess_table(&assessment, &loaded),
                 Format::Json => output::json(&assessment)?,
                 Format::Csv => output::assess_csv(&assessment)?,
+            };
+            out.write_all(text.as_bytes())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Forecast(args) => {
+            let loaded = load(cli)?;
+            let s = &loaded.scenario;
+            let model = handover_core::projection::Model::compile(s);
+            let inputs = handover_core::uncertainty::uncertain_inputs(s, &model);
+            let forecast =
+                handover_core::forecast::Forecast::new(s, &model, inputs, args.samples, args.seed)?;
+            let result = progress::run(&forecast, args.samples);
+            if let Some(path) = &args.quantiles {
+                handover_data::write_file(path, output::fan_csv(&result)?.as_bytes(), true)?;
+                eprintln!("wrote fan chart quantiles to {}", path.display());
+            }
+            let text = match cli.format {
+                Format::Table => output::forecast_table(&result, args.top),
+                Format::Json => output::json(&result)?,
+                Format::Csv => output::forecast_csv(&result)?,
             };
             out.write_all(text.as_bytes())?;
             Ok(ExitCode::SUCCESS)

@@ -323,6 +323,159 @@ pub fn problems_csv(problems: &[Problem]) -> Result<String> {
     Ok(String::from_utf8(w.into_inner()?)?)
 }
 
+fn q3(q: &handover_core::forecast::Quantiles, f: impl Fn(f64) -> String) -> String {
+    format!("{} / {} / {}", f(q.p10), f(q.p50), f(q.p90))
+}
+
+/// The forecast as text tables.
+pub fn forecast_table(r: &handover_core::forecast::ForecastResult, top: usize) -> String {
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic);
+    t.set_header(vec![
+        "Capability",
+        "Deadline",
+        "P(met) ± SE",
+        "Coverage P10 / P50 / P90",
+        "Target reached P10 / P50 / P90",
+        "Main drivers (Spearman rho)",
+    ]);
+    let date = |x: &Option<handover_core::forecast::ReachedAt>| {
+        x.map(|a| a.date.to_string())
+            .unwrap_or_else(|| "never".into())
+    };
+    for c in &r.capabilities {
+        for d in &c.deadlines {
+            let drivers: Vec<String> = d
+                .sensitivity
+                .iter()
+                .filter(|x| x.rho.abs() > 0.0)
+                .take(top)
+                .map(|x| format!("{} ({:+.2})", x.input, x.rho))
+                .collect();
+            t.add_row(vec![
+                Cell::new(&c.id),
+                Cell::new(&d.deadline),
+                Cell::new(format!("{} ± {}", pct(d.p_met), pct(d.p_met_se)))
+                    .set_alignment(CellAlignment::Right),
+                Cell::new(q3(&d.coverage, pct)),
+                Cell::new(format!(
+                    "{} / {} / {}{}",
+                    date(&c.reached.p10),
+                    date(&c.reached.p50),
+                    date(&c.reached.p90),
+                    if c.reached.share_never > 0.0 {
+                        format!("\n{} never within horizon", pct(c.reached.share_never))
+                    } else {
+                        String::new()
+                    }
+                )),
+                Cell::new(if drivers.is_empty() {
+                    "-".to_string()
+                } else {
+                    drivers.join("\n")
+                }),
+            ]);
+        }
+    }
+    let mut out = format!(
+        "Forecast of {}: {} samples, seed {} ({} uncertain input{})\n{t}\n",
+        r.scenario,
+        r.samples,
+        r.seed,
+        r.inputs.len(),
+        if r.inputs.len() == 1 { "" } else { "s" }
+    );
+    if r.inputs.is_empty() {
+        out.push_str("No figure in this scenario is a distribution, so every sample is the deterministic run (see docs/FORMAT.md, \"Uncertain figures\").\n");
+    }
+    if let Some(ix) = &r.index {
+        for d in &ix.deadlines {
+            out.push_str(&format!(
+                "Readiness index at {}: P10 / P50 / P90 = {}\n",
+                d.deadline,
+                q3(&d.index, pct)
+            ));
+        }
+    }
+    if !r.no_data.is_empty() {
+        out.push_str(&format!(
+            "No data (not forecast): {}\n",
+            r.no_data.join(", ")
+        ));
+    }
+    out
+}
+
+/// The forecast as CSV: one row per capability and deadline.
+pub fn forecast_csv(r: &handover_core::forecast::ForecastResult) -> Result<String> {
+    let mut w = csv::Writer::from_writer(vec![]);
+    w.write_record([
+        "seed",
+        "samples",
+        "capability",
+        "deadline",
+        "p_met",
+        "p_met_se",
+        "coverage_p10",
+        "coverage_p50",
+        "coverage_p90",
+        "reached_p10",
+        "reached_p50",
+        "reached_p90",
+        "reached_never",
+        "top_input",
+        "top_rho",
+    ])?;
+    let d8 = |x: &Option<handover_core::forecast::ReachedAt>| {
+        x.map(|a| a.date.to_string()).unwrap_or_default()
+    };
+    for c in &r.capabilities {
+        for d in &c.deadlines {
+            let top = d.sensitivity.first();
+            w.write_record([
+                r.seed.to_string(),
+                r.samples.to_string(),
+                c.id.clone(),
+                d.deadline.clone(),
+                d.p_met.to_string(),
+                d.p_met_se.to_string(),
+                d.coverage.p10.to_string(),
+                d.coverage.p50.to_string(),
+                d.coverage.p90.to_string(),
+                d8(&c.reached.p10),
+                d8(&c.reached.p50),
+                d8(&c.reached.p90),
+                c.reached.share_never.to_string(),
+                top.map(|x| x.input.clone()).unwrap_or_default(),
+                top.map(|x| x.rho.to_string()).unwrap_or_default(),
+            ])?;
+        }
+    }
+    Ok(String::from_utf8(w.into_inner()?)?)
+}
+
+/// The fan chart as CSV: `date, series, p10, p50, p90` per period.
+pub fn fan_csv(r: &handover_core::forecast::ForecastResult) -> Result<String> {
+    let mut w = csv::Writer::from_writer(vec![]);
+    w.write_record(["seed", "samples", "date", "series", "p10", "p50", "p90"])?;
+    for s in &r.fan.series {
+        let name = s.capability.clone().unwrap_or_else(|| "index".into());
+        for (k, date) in r.fan.dates.iter().enumerate() {
+            w.write_record([
+                r.seed.to_string(),
+                r.samples.to_string(),
+                date.to_string(),
+                name.clone(),
+                s.p10[k].to_string(),
+                s.p50[k].to_string(),
+                s.p90[k].to_string(),
+            ])?;
+        }
+    }
+    Ok(String::from_utf8(w.into_inner()?)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
