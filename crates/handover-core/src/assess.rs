@@ -2,7 +2,7 @@
 //! deadline. This is the view `handover assess` prints; its field names are
 //! stable (docs/OUTPUT.md).
 
-use crate::metrics::{cheapest_european_line, dependency, Metrics, Status};
+use crate::metrics::{cheapest_european_line, dependency, is_met, Metrics, Status};
 use crate::projection::{LevelBasis, Model, Projection};
 use crate::scenario::{CapabilityKind, Scenario};
 use crate::time::Step;
@@ -249,7 +249,10 @@ impl Evaluation {
                         status: self.metrics.status(ci, di, k),
                         level,
                         coverage: cov_at(dk[di]).filter(|_| applies),
-                        met: cov_at(dk[di]).filter(|_| applies).map(|c| c >= 1.0),
+                        met: match (level, m.target) {
+                            (Some(e), Some(t)) => Some(is_met(e, t)),
+                            _ => None,
+                        },
                         shortfall,
                         shortfall_cost: shortfall
                             .and_then(|u| cost.as_ref().map(|b| u * b.unit_cost)),

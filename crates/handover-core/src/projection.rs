@@ -122,6 +122,8 @@ pub struct Projection {
     fifo: Vec<Vec<usize>>,
     /// Scratch: units open per order.
     open: Vec<f64>,
+    /// Scratch: period of each order's date.
+    ordered: Vec<i64>,
 }
 
 impl Model {
@@ -282,6 +284,7 @@ impl Model {
             first_unmet: vec![None; self.stocks.len()],
             fifo: self.lines.iter().map(|l| l.orders.clone()).collect(),
             open: vec![0.0; self.orders.len()],
+            ordered: vec![0; self.orders.len()],
         }
     }
 
@@ -291,6 +294,7 @@ impl Model {
         let months = self.calendar.step().months() as f64;
         for (i, o) in self.orders.iter().enumerate() {
             out.open[i] = o.open;
+            out.ordered[i] = self.calendar.period_of(o.date);
             out.first_delivery[i] = None;
             out.completed[i] = if o.open <= EPS { Some(0) } else { None };
         }
@@ -302,13 +306,13 @@ impl Model {
         for (li, line) in self.lines.iter().enumerate() {
             let cap = &mut out.capacity[li];
             let mut step = 0;
-            let mut rate = 0.0;
+            let mut rate = 0.0 * months;
             for (k, c) in cap.iter_mut().enumerate() {
                 while step < line.steps.len() && line.steps[step].0 <= k as i64 {
-                    rate = line.steps[step].1;
+                    rate = line.steps[step].1 * months / 12.0;
                     step += 1;
                 }
-                *c = rate * months / 12.0;
+                *c = rate;
             }
 
             let fifo = &mut out.fifo[li];
@@ -323,7 +327,7 @@ impl Model {
                 while free > EPS && j < fifo.len() {
                     let oi = fifo[j];
                     let o = &self.orders[oi];
-                    let eligible = self.calendar.period_of(o.date) + line.lead;
+                    let eligible = out.ordered[oi] + line.lead;
                     if eligible > k as i64 {
                         break; // later orders are no older, so no earlier eligible
                     }
@@ -359,6 +363,15 @@ impl Model {
             let mut level = st.initial;
             let mut unmet = 0.0;
             let mut first_unmet = None;
+            if st.retirements.is_empty() && st.consumption.is_empty() {
+                for slot in series.iter_mut() {
+                    level += *slot;
+                    *slot = level;
+                }
+                out.unmet[si] = 0.0;
+                out.first_unmet[si] = None;
+                continue;
+            }
             for (k, slot) in series.iter_mut().enumerate() {
                 let kk = k as i64;
                 level += *slot;
@@ -373,11 +386,13 @@ impl Model {
                         ask += q;
                     }
                 }
-                let taken = ask.min(level);
-                level -= taken;
-                if ask - taken > EPS {
-                    unmet += ask - taken;
-                    first_unmet.get_or_insert(k);
+                if ask > 0.0 {
+                    let taken = ask.min(level);
+                    level -= taken;
+                    if ask - taken > EPS {
+                        unmet += ask - taken;
+                        first_unmet.get_or_insert(k);
+                    }
                 }
                 *slot = level;
             }
