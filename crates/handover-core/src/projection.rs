@@ -35,6 +35,8 @@ pub struct LineModel {
     pub lead: i64,
     /// Capacity steps `(first period, units per year)`, sorted by period; empty: no capacity data.
     pub steps: Vec<(i64, f64)>,
+    /// Per step: its row in `Scenario::capacity`.
+    pub step_rows: Vec<usize>,
     /// Orders of this line, as indices into `Model::orders`, in input order.
     pub orders: Vec<usize>,
 }
@@ -199,6 +201,7 @@ impl Model {
                 european: s.is_european_nation(&l.nation),
                 lead: calendar.months_to_periods(l.lead_time_months) as i64,
                 steps: vec![],
+                step_rows: vec![],
                 orders: vec![],
             })
             .collect();
@@ -207,9 +210,18 @@ impl Model {
             let date = shifted(st.date, Table::Capacity, si);
             l.steps
                 .push((calendar.period_of(date).max(0), st.units_per_year));
+            l.step_rows.push(si);
         }
         for l in &mut lines {
-            l.steps.sort_by_key(|(k, _)| *k);
+            // Stable sort by period (ties in input order), rows kept alongside.
+            let mut keyed: Vec<((i64, f64), usize)> = l
+                .steps
+                .iter()
+                .copied()
+                .zip(l.step_rows.iter().copied())
+                .collect();
+            keyed.sort_by_key(|((k, _), _)| *k);
+            (l.steps, l.step_rows) = keyed.into_iter().unzip();
         }
 
         let mut orders = Vec::with_capacity(s.orders.len());

@@ -2,7 +2,7 @@
 //! to the forecast's inputs ([`UncertainInput`]) on a compiled [`Model`].
 
 use crate::forecast::{InputRef, UncertainInput};
-use crate::projection::{shift_months, Model};
+use crate::projection::Model;
 use crate::scenario::{Scenario, Table};
 
 /// The forecast inputs for every uncertain figure of a validated scenario,
@@ -16,21 +16,11 @@ pub fn uncertain_inputs(s: &Scenario, m: &Model) -> Vec<UncertainInput> {
             .position(|st| st.holder == holder && st.capability == ci)
     };
     let line_index = |id: &str| s.lines.iter().position(|l| l.id == id);
-    // A capacity row's position among its line's steps, sorted as `Model::compile` sorts them.
+    // A capacity row's position among its line's steps, as `Model::compile` sorted them.
     let step_of = |row: usize| {
         let line = line_index(&s.capacity[row].line)?;
-        let mut rows: Vec<(i64, usize)> = (0..s.capacity.len())
-            .filter(|&r| s.capacity[r].line == s.capacity[row].line)
-            .map(|r| {
-                let d = shift_months(
-                    s.capacity[r].date,
-                    s.nominal_delay_months(Table::Capacity, r),
-                );
-                (m.calendar.period_of(d).max(0), r)
-            })
-            .collect();
-        rows.sort_by_key(|(p, _)| *p);
-        Some((line, rows.iter().position(|(_, r)| *r == row)?))
+        let step = m.lines[line].step_rows.iter().position(|&r| r == row)?;
+        Some((line, step))
     };
     // A retirement's or consumption's rank among the rows of its stock.
     let rank = |rows: Vec<(&str, &str)>, row: usize| {
@@ -92,4 +82,61 @@ pub fn uncertain_inputs(s: &Scenario, m: &Model) -> Vec<UncertainInput> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::build::ScenarioBuilder;
+    use crate::distribution::Distribution;
+    use crate::scenario::{Origin, Uncertainty};
+
+    fn uncertain(table: Table, row: usize, field: &str, d: &str) -> Uncertainty {
+        Uncertainty {
+            table,
+            row,
+            field: field.into(),
+            distribution: Distribution::parse(d).unwrap(),
+            origin: Origin::line("capacity.csv", row + 2),
+        }
+    }
+
+    #[test]
+    fn capacity_rows_map_to_their_sorted_steps() {
+        // Row 0 is the later step, so it is step 1 of the line; row 1 is step 0.
+        let s = ScenarioBuilder::monthly("2026-01-01", "2030-12-31")
+            .nation("DE", &["EUROPE"])
+            .stock("sam", 10.0)
+            .holding("DE", "sam", 1.0)
+            .line("other", "sam", "DE", 0)
+            .line("l", "sam", "DE", 0)
+            .capacity("l", "2028-01-01", 24.0)
+            .capacity("l", "2026-01-01", 12.0)
+            .with(|s| {
+                s.uncertainty = vec![
+                    uncertain(Table::Capacity, 0, "units_per_year", "uniform(20, 30)"),
+                    uncertain(Table::Capacity, 1, "date", "delay(uniform(0, 6))"),
+                    uncertain(Table::Holdings, 0, "quantity", "uniform(0, 2)"),
+                ]
+            })
+            .build();
+        assert!(crate::validate::errors(&crate::validate::validate(&s))
+            .next()
+            .is_none());
+        let m = Model::compile(&s);
+        let inputs = uncertain_inputs(&s, &m);
+        let targets: Vec<InputRef> = inputs.iter().map(|i| i.target).collect();
+        assert_eq!(
+            targets,
+            vec![
+                InputRef::CapacityRate { line: 1, step: 1 },
+                InputRef::CapacityDelay { line: 1, step: 0 },
+                InputRef::Holding { stock: 0 },
+            ]
+        );
+        assert_eq!(inputs[0].id, "capacity.csv:2 units_per_year");
+        // The nominal run shifts the delayed step by its median delay (3 months).
+        assert_eq!(m.lines[1].steps, vec![(3, 12.0), (24, 24.0)]);
+        assert_eq!(m.lines[1].step_rows, vec![1, 0]);
+    }
 }

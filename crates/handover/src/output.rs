@@ -158,9 +158,8 @@ pub fn assess_table(a: &Assessment, loaded: &Loaded) -> String {
         out.push_str(&format!("; no data: {}", a.index.excluded.join(", ")));
     }
     out.push('\n');
-    for d in &a.deadlines {
+    for (i, d) in a.deadlines.iter().enumerate() {
         let (mut on, mut risk, mut off) = (0, 0, 0);
-        let i = a.deadlines.iter().position(|x| x.id == d.id).unwrap_or(0);
         for c in &a.capabilities {
             match c.deadlines[i].status {
                 handover_core::metrics::Status::OnTrack => on += 1,
