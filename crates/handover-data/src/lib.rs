@@ -533,4 +533,28 @@ mod tests {
             .count();
         assert_eq!(leftovers, 0);
     }
+
+    #[test]
+    fn a_synthetic_scenario_survives_the_folder_and_json_round_trips() {
+        use handover_core::synthetic::{generate, SyntheticSpec};
+        let spec: SyntheticSpec = "lines=40,capabilities=9,nations=7,years=6,seed=5"
+            .parse()
+            .unwrap();
+        let s = generate(&spec);
+        let files = to_files(&s);
+        let map: Vec<(&str, &str)> = files.iter().map(|(n, t)| (*n, t.as_str())).collect();
+        let back = from_map(&map).expect("the written folder loads");
+        assert!(back.warnings.is_empty(), "{:?}", back.warnings);
+        assert_eq!(to_json(&back.scenario), to_json(&s));
+        let again = from_json("s.json", &to_json(&s)).unwrap();
+        let (a, b) = (to_json(&again.scenario), to_json(&s));
+        let first = a.lines().zip(b.lines()).position(|(x, y)| x != y);
+        assert_eq!(
+            first,
+            None,
+            "{:?}",
+            first.map(|i| (a.lines().nth(i), b.lines().nth(i)))
+        );
+        assert_eq!(a, b);
+    }
 }
