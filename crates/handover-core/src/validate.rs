@@ -692,6 +692,11 @@ pub fn validate_with(s: &Scenario, declared: &Declared) -> Vec<Problem> {
             c.err(&u.origin, field, msg);
             continue;
         }
+        // An order cannot be smaller than what it has delivered already.
+        let lo = match (u.table, field) {
+            (Table::Orders, "quantity") => lo.max(s.orders[u.row].delivered),
+            _ => lo,
+        };
         if let Err(e) = u.distribution.check_within(lo, hi) {
             c.err(&u.origin, field, e);
         }
@@ -763,6 +768,8 @@ mod tests {
 mod rule_tests {
     use super::*;
     use crate::build::ScenarioBuilder;
+    use crate::distribution::Distribution;
+    use crate::scenario::Uncertainty;
 
     fn ok() -> ScenarioBuilder {
         ScenarioBuilder::monthly("2026-01-01", "2030-12-31")
@@ -849,6 +856,29 @@ mod rule_tests {
         assert!(p
             .iter()
             .any(|m| m.contains("only orders placed before the start date")));
+    }
+
+    #[test]
+    fn an_uncertain_order_cannot_fall_below_what_it_delivered() {
+        let with_dist = |text: &str| {
+            ok().delivered(3.0).with(|s| {
+                s.orders[0].quantity = 5.0;
+                s.uncertainty.push(Uncertainty {
+                    table: Table::Orders,
+                    row: 0,
+                    field: "quantity".into(),
+                    distribution: Distribution::parse(text).unwrap(),
+                    origin: Origin::line("orders.csv", 2),
+                });
+            })
+        };
+        let p = problems(with_dist("uniform(2, 8)"));
+        assert!(
+            p.iter().any(|m| m.contains("orders.csv:2")
+                && m.contains("can fall below 3, the least valid value")),
+            "{p:?}"
+        );
+        assert!(problems(with_dist("uniform(3, 8)")).is_empty());
     }
 
     #[test]
