@@ -676,3 +676,101 @@ fn forecast_writes_the_fan_chart_and_csv() {
         );
     }
 }
+
+#[test]
+fn bench_prints_its_figures_on_the_bundled_data() {
+    let v = json_of(handover().args(["-f", "json", "bench", "--samples", "500", "--repeat", "2"]));
+    assert_eq!(v["scenario"], "bundled public dataset");
+    assert_eq!(v["samples"], 500);
+    assert_eq!(v["repeat"], 2);
+    assert_eq!(v["runs_seconds"].as_array().unwrap().len(), 2);
+    assert_eq!(v["lines"], 6);
+    let run = v["run_seconds"].as_f64().unwrap();
+    assert!(run > 0.0);
+    let sps = v["samples_per_second"].as_f64().unwrap();
+    assert!(
+        (sps * run - 500.0).abs() < 1e-6,
+        "samples/s is samples over the median run"
+    );
+    let updates = v["period_line_updates_per_second"].as_f64().unwrap();
+    let periods = v["periods"].as_f64().unwrap();
+    assert!((updates / sps - periods * 6.0).abs() < 1e-6);
+    assert!(v["single_thread_seconds"].as_f64().unwrap() > 0.0);
+    assert!(v["speedup"].as_f64().unwrap() > 0.0);
+    if cfg!(target_os = "linux") {
+        assert!(v["peak_memory_mib"].as_f64().unwrap() > 1.0);
+    }
+}
+
+#[test]
+fn bench_writes_the_synthetic_scenario_which_then_forecasts_alike() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("synthetic");
+    let spec = "lines=24,capabilities=6,nations=5,years=5,seed=3";
+    let v = json_of(handover().args([
+        "-f",
+        "json",
+        "bench",
+        "--synthetic",
+        spec,
+        "--samples",
+        "300",
+        "--repeat",
+        "1",
+        "--no-single",
+        "--write",
+        dir.to_str().unwrap(),
+    ]));
+    assert_eq!(v["lines"], 24);
+    assert_eq!(v["capabilities"], 6);
+    assert_eq!(v["periods"], 60);
+    assert!(v["inputs"].as_u64().unwrap() > 24);
+    assert!(v["single_thread_seconds"].is_null());
+    // The folder is an ordinary scenario: it validates with no warnings and forecasts.
+    handover()
+        .args(["validate", "--scenario", dir.to_str().unwrap()])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("0 errors, 0 warnings"));
+    let f = json_of(handover().args([
+        "-f",
+        "json",
+        "forecast",
+        "--scenario",
+        dir.to_str().unwrap(),
+        "--samples",
+        "300",
+    ]));
+    assert_eq!(
+        f["inputs"].as_array().unwrap().len() as u64,
+        v["inputs"].as_u64().unwrap()
+    );
+    // Nothing is overwritten.
+    handover()
+        .args([
+            "bench",
+            "--synthetic",
+            spec,
+            "--write",
+            dir.to_str().unwrap(),
+        ])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("exists"));
+}
+
+#[test]
+fn bench_rejects_a_bad_synthetic_spec() {
+    handover()
+        .args(["bench", "--synthetic", "lines=0"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "--synthetic: `lines=0`: expected 1 to 100000",
+        ));
+    handover()
+        .args(["bench", "--write", "x"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--synthetic"));
+}

@@ -24,6 +24,7 @@ pub mod forecast;
 pub mod metrics;
 pub mod projection;
 pub mod scenario;
+pub mod synthetic;
 pub mod time;
 pub mod uncertainty;
 pub mod validate;

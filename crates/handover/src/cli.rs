@@ -22,6 +22,8 @@ use std::path::PathBuf;
   handover validate --scenario my-scenario/
   handover export --format csv --out copy/ the bundled data as an editable folder
   handover export --format json > s.json   the scenario as one file
+  handover bench                           forecast speed on the bundled data
+  handover bench --synthetic lines=300,capabilities=40,nations=35,years=11 --write big/
 
 Scenario format: docs/FORMAT.md. Output fields: docs/OUTPUT.md.
 Exit codes: 0 success, 1 invalid input or failure, 2 bad command line.")]
@@ -94,6 +96,17 @@ pub enum Command {
     /// (scenario.toml and CSV tables) at --out. Nothing is overwritten: a folder is written beside its target and
     /// renamed into place; an existing file is replaced only with --force.
     Export(ExportArgs),
+    /// Measure the forecast's speed: samples/s, period-line updates/s, memory.
+    ///
+    /// Runs the forecast --repeat times on all cores and once on one thread,
+    /// and prints the median time, samples per second, period-line updates
+    /// per second (samples × periods × lines / time), peak memory and the
+    /// speed-up over one thread. Without --synthetic it runs the scenario
+    /// of --scenario (default: the bundled dataset) with 100,000 samples;
+    /// with --synthetic it generates a scenario of the size asked for
+    /// (10,000 samples by default). Figures and how to read them:
+    /// docs/BENCHMARKS.md.
+    Bench(BenchArgs),
 }
 
 /// Options of `assess`.
@@ -122,6 +135,31 @@ pub struct ForecastArgs {
     /// How many inputs to list in each sensitivity ranking.
     #[arg(long, default_value_t = 3, value_name = "K")]
     pub top: usize,
+}
+
+/// Options of `bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Benchmark a generated scenario: `lines=300,capabilities=40,nations=35,years=11` (the
+    /// default when SPEC is left out); add `seed=N` for another one of the same size.
+    #[arg(long, value_name = "SPEC", num_args = 0..=1, default_missing_value = "default")]
+    pub synthetic: Option<String>,
+    /// Also write the synthetic scenario as a scenario folder DIR (which must not exist), so
+    /// `handover forecast --scenario DIR` and other tools can run the same work.
+    #[arg(long, value_name = "DIR", requires = "synthetic")]
+    pub write: Option<PathBuf>,
+    /// Samples per run [default: 100000, or 10000 with --synthetic].
+    #[arg(long, value_name = "N")]
+    pub samples: Option<u64>,
+    /// Seed of the forecast.
+    #[arg(long, default_value_t = 1, value_name = "S")]
+    pub seed: u64,
+    /// Timed runs on all threads; the median is reported.
+    #[arg(long, default_value_t = 3, value_name = "R", value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub repeat: u32,
+    /// Skip the single-thread run (and so the speed-up figure).
+    #[arg(long)]
+    pub no_single: bool,
 }
 
 /// Options of `export`.

@@ -2,6 +2,7 @@
 //! conventional defence duties. This binary only orchestrates: reading
 //! (handover-data), computing (handover-core) and printing.
 
+mod bench;
 mod cli;
 mod output;
 mod progress;
@@ -82,6 +83,17 @@ fn run(cli: &Cli) -> Result<ExitCode> {
                 Format::Csv => output::forecast_csv(&result)?,
             };
             out.write_all(text.as_bytes())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench(args) => {
+            let scenario = if args.synthetic.is_some() {
+                None
+            } else {
+                let loaded = load(cli)?;
+                Some((loaded.scenario, loaded.label))
+            };
+            let report = bench::run(args, scenario)?;
+            out.write_all(bench::render(&report, cli.format)?.as_bytes())?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Validate => {

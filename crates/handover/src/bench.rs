@@ -1,0 +1,296 @@
+//! `handover bench`: throughput of the forecast on the bundled, a given or a
+//! synthetic scenario, printed as figures anyone can rerun (docs/BENCHMARKS.md).
+
+use crate::cli::{BenchArgs, Format};
+use crate::output;
+use anyhow::{Context, Result};
+use handover_core::forecast::Forecast;
+use handover_core::projection::Model;
+use handover_core::synthetic::{self, SyntheticSpec};
+use handover_core::uncertainty::uncertain_inputs;
+use handover_core::Scenario;
+use serde::Serialize;
+use std::io::IsTerminal;
+use std::time::Instant;
+
+/// What one benchmark measured.
+#[derive(Debug, Serialize)]
+pub struct BenchReport {
+    /// Which scenario: its label, or the synthetic spec.
+    pub scenario: String,
+    /// Periods of the projection.
+    pub periods: usize,
+    /// Production lines.
+    pub lines: usize,
+    /// Capabilities.
+    pub capabilities: usize,
+    /// Uncertain inputs drawn per sample.
+    pub inputs: usize,
+    /// Samples per run.
+    pub samples: u64,
+    /// Seed of the forecast.
+    pub seed: u64,
+    /// Timed runs with all threads.
+    pub repeat: u32,
+    /// Threads of the parallel runs.
+    pub threads: usize,
+    /// Seconds to compile the model and prepare the forecast (median).
+    pub prepare_seconds: f64,
+    /// Seconds of a whole forecast run with all threads (median of `repeat`).
+    pub run_seconds: f64,
+    /// Every parallel run's seconds, in order.
+    pub runs_seconds: Vec<f64>,
+    /// Samples per second (samples / median run).
+    pub samples_per_second: f64,
+    /// Period-line updates per second: samples × periods × lines / median run.
+    pub period_line_updates_per_second: f64,
+    /// Peak resident memory during the parallel runs, in MiB (Linux; `None` elsewhere).
+    pub peak_memory_mib: Option<f64>,
+    /// Seconds of one run on a single thread (`None` with `--no-single`).
+    pub single_thread_seconds: Option<f64>,
+    /// Single-thread run time divided by the parallel median.
+    pub speedup: Option<f64>,
+}
+
+/// Run the benchmark the arguments ask for.
+pub fn run(args: &BenchArgs, scenario: Option<(Scenario, String)>) -> Result<BenchReport> {
+    let (s, label, default_samples) = match &args.synthetic {
+        Some(text) => {
+            let spec: SyntheticSpec = text
+                .parse()
+                .map_err(|e: String| anyhow::anyhow!("--synthetic: {e}"))?;
+            let s = synthetic::generate(&spec);
+            let problems = handover_core::validate::validate(&s);
+            if let Some(e) = handover_core::validate::errors(&problems).next() {
+                anyhow::bail!("the synthetic scenario {spec} does not validate: {e}");
+            }
+            if let Some(dir) = &args.write {
+                handover_data::write_dir(dir, &s)?;
+                eprintln!("wrote synthetic scenario {spec} to {}", dir.display());
+            }
+            (s, format!("synthetic {spec}"), 10_000)
+        }
+        None => {
+            let (s, label) = scenario.context("no scenario to benchmark")?;
+            (s, label, 100_000)
+        }
+    };
+    let samples = args.samples.unwrap_or(default_samples);
+    let repeat = args.repeat as usize;
+    let show = std::io::stderr().is_terminal();
+
+    let mut prepare = vec![];
+    let mut runs = vec![];
+    reset_peak_memory();
+    let mut inputs = 0;
+    for k in 0..repeat {
+        let t = Instant::now();
+        let model = Model::compile(&s);
+        let input_list = uncertain_inputs(&s, &model);
+        inputs = input_list.len();
+        let forecast = Forecast::new(&s, &model, input_list, samples, args.seed)?;
+        prepare.push(t.elapsed().as_secs_f64());
+        let t = Instant::now();
+        let result = forecast.run();
+        let secs = t.elapsed().as_secs_f64();
+        std::hint::black_box(&result);
+        drop(result);
+        runs.push(secs);
+        if show {
+            eprintln!("run {}/{repeat}: {secs:.3} s", k + 1);
+        }
+    }
+    let peak_memory_mib = peak_memory_mib();
+
+    let single_thread_seconds = if args.no_single {
+        None
+    } else {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build()?;
+        let model = Model::compile(&s);
+        let forecast = Forecast::new(&s, &model, uncertain_inputs(&s, &model), samples, args.seed)?;
+        let t = Instant::now();
+        let result = pool.install(|| forecast.run());
+        let secs = t.elapsed().as_secs_f64();
+        std::hint::black_box(&result);
+        if show {
+            eprintln!("single thread: {secs:.3} s");
+        }
+        Some(secs)
+    };
+
+    let run_seconds = median(&runs);
+    let periods = Model::compile(&s).calendar.periods();
+    Ok(BenchReport {
+        scenario: label,
+        periods,
+        lines: s.lines.len(),
+        capabilities: s.capabilities.len(),
+        inputs,
+        samples,
+        seed: args.seed,
+        repeat: args.repeat,
+        threads: rayon::current_num_threads(),
+        prepare_seconds: median(&prepare),
+        run_seconds,
+        runs_seconds: runs,
+        samples_per_second: samples as f64 / run_seconds,
+        period_line_updates_per_second: samples as f64 * periods as f64 * s.lines.len() as f64
+            / run_seconds,
+        peak_memory_mib,
+        single_thread_seconds,
+        speedup: single_thread_seconds.map(|t1| t1 / run_seconds),
+    })
+}
+
+/// The median of a non-empty list (mean of the middle two for an even count).
+fn median(xs: &[f64]) -> f64 {
+    let mut v = xs.to_vec();
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+/// Reset the kernel's peak-RSS mark of this process (Linux `clear_refs` 5),
+/// so the figure covers the benchmark only. Ignored where unsupported.
+fn reset_peak_memory() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// Peak resident set size of this process (`VmHWM`), in MiB; `None` where unknown.
+fn peak_memory_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+/// Print a report in the chosen format.
+pub fn render(r: &BenchReport, format: Format) -> Result<String> {
+    let rows: Vec<(&str, String)> = vec![
+        ("scenario", r.scenario.clone()),
+        (
+            "size",
+            format!(
+                "{} periods, {} lines, {} capabilities, {} uncertain inputs",
+                r.periods, r.lines, r.capabilities, r.inputs
+            ),
+        ),
+        (
+            "samples",
+            format!("{} (seed {})", output::number(r.samples as f64, 0), r.seed),
+        ),
+        ("threads", r.threads.to_string()),
+        ("prepare (median)", format!("{:.3} s", r.prepare_seconds)),
+        (
+            "run (median)",
+            format!(
+                "{:.3} s  [{}]",
+                r.run_seconds,
+                r.runs_seconds
+                    .iter()
+                    .map(|x| format!("{x:.3}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ),
+        ("samples/s", output::number(r.samples_per_second, 0)),
+        (
+            "period-line updates/s",
+            format!("{:.3e}", r.period_line_updates_per_second),
+        ),
+        (
+            "peak memory",
+            r.peak_memory_mib
+                .map_or("unknown".into(), |m| format!("{m:.0} MiB")),
+        ),
+        (
+            "single thread",
+            r.single_thread_seconds
+                .map_or("not run (--no-single)".into(), |t| format!("{t:.3} s")),
+        ),
+        (
+            "speed-up",
+            r.speedup.map_or("not run".into(), |x| {
+                format!("{x:.2}x on {} threads", r.threads)
+            }),
+        ),
+    ];
+    match format {
+        Format::Json => output::json(r),
+        Format::Table => {
+            let mut t = comfy_table::Table::new();
+            t.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
+            t.set_header(vec!["forecast benchmark", ""]);
+            for (k, v) in rows {
+                t.add_row(vec![k.to_string(), v]);
+            }
+            Ok(format!("{t}\n"))
+        }
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(vec![]);
+            w.write_record([
+                "scenario",
+                "periods",
+                "lines",
+                "capabilities",
+                "inputs",
+                "samples",
+                "seed",
+                "threads",
+                "prepare_seconds",
+                "run_seconds",
+                "samples_per_second",
+                "period_line_updates_per_second",
+                "peak_memory_mib",
+                "single_thread_seconds",
+                "speedup",
+            ])?;
+            let opt = |x: Option<f64>| x.map(|v| v.to_string()).unwrap_or_default();
+            w.write_record([
+                r.scenario.clone(),
+                r.periods.to_string(),
+                r.lines.to_string(),
+                r.capabilities.to_string(),
+                r.inputs.to_string(),
+                r.samples.to_string(),
+                r.seed.to_string(),
+                r.threads.to_string(),
+                r.prepare_seconds.to_string(),
+                r.run_seconds.to_string(),
+                r.samples_per_second.to_string(),
+                r.period_line_updates_per_second.to_string(),
+                opt(r.peak_memory_mib),
+                opt(r.single_thread_seconds),
+                opt(r.speedup),
+            ])?;
+            Ok(String::from_utf8(w.into_inner()?)?)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn median_of_odd_and_even_lists() {
+        assert_eq!(median(&[3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), 2.5);
+        assert!(median(&[]).is_nan());
+    }
+
+    #[test]
+    fn peak_memory_reads_on_linux() {
+        if cfg!(target_os = "linux") {
+            let m = peak_memory_mib().expect("VmHWM in /proc/self/status");
+            assert!(m > 0.0);
+        }
+    }
+}
