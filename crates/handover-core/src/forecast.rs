@@ -25,7 +25,8 @@
 //! kept. Kept per sample (one `f64` column per field, `8 × N × (inputs +
 //! tracked capabilities × deadlines + deadlines)` bytes): the draws, coverage
 //! at each deadline and the index at each deadline, for exact quantiles and
-//! the rank correlations. Kept per block: fixed-bin counts for the fan chart,
+//! the rank correlations (each input's draws are replaced by their ranks
+//! one column at a time, so ranking adds little to the peak). Kept per block: fixed-bin counts for the fan chart,
 //! `4 × (tracked capabilities + 1) × periods × 1001` bytes, fed from a buffer
 //! of 64 samples' bins so one 4 KB row of counters is in cache at a time; a
 //! `periods + 1` histogram of the period reached per capability; 1001 bins of
@@ -786,10 +787,12 @@ impl Forecast {
             total.add(c);
         }
         drop(counts);
-        self.summarise(&columns, &total)
+        self.summarise(columns, &total)
     }
 
-    fn summarise(&self, columns: &[Vec<f64>], counts: &Counts) -> ForecastResult {
+    /// Takes the columns by value: each input's draws are dropped as soon as
+    /// its ranks are computed, so the ranks do not double peak memory.
+    fn summarise(&self, mut columns: Vec<Vec<f64>>, counts: &Counts) -> ForecastResult {
         let n = self.samples as usize;
         let cal = self.base.calendar;
         let periods = cal.periods();
@@ -797,12 +800,13 @@ impl Forecast {
         let nd = self.deadline_at.len();
 
         // Centred ranks of the inputs that vary.
-        let input_ranks: Vec<Option<Centred>> = columns[..ni]
-            .par_iter()
+        let outputs = columns.split_off(ni);
+        let input_ranks: Vec<Option<Centred>> = columns
+            .into_par_iter()
             .map(|col| {
                 let varies = col.iter().any(|x| *x != col[0]);
                 varies
-                    .then(|| Centred::new(Sorted::new(col).ranks()))
+                    .then(|| Centred::new(Sorted::new(&col).ranks()))
                     .flatten()
             })
             .collect();
@@ -838,7 +842,7 @@ impl Forecast {
         let per_cell: Vec<DeadlineForecast> = cells
             .par_iter()
             .map(|&(t, d)| {
-                let col = &columns[ni + t * nd + d];
+                let col = &outputs[t * nd + d];
                 let met = col.iter().filter(|c| **c == 1.0).count();
                 let p = met as f64 / n as f64;
                 let dep = &counts.dep[(t * nd + d) * NB..(t * nd + d + 1) * NB];
@@ -898,7 +902,7 @@ impl Forecast {
             deadlines: (0..nd)
                 .into_par_iter()
                 .map(|d| {
-                    let (index, sensitivity) = summary(&columns[ni + self.tracked.len() * nd + d]);
+                    let (index, sensitivity) = summary(&outputs[self.tracked.len() * nd + d]);
                     IndexDeadline {
                         deadline: self.meta.deadlines[d].0.clone(),
                         period: self.deadline_at[d],
