@@ -348,7 +348,8 @@ pub fn forecast_table(r: &handover_core::forecast::ForecastResult, top: usize) -
             let drivers: Vec<String> = d
                 .sensitivity
                 .iter()
-                .filter(|x| x.rho.abs() > 0.0)
+                // What would print as ±0.00 explains nothing; JSON keeps it.
+                .filter(|x| x.rho.abs() >= 0.005)
                 .take(top)
                 .map(|x| format!("{} ({:+.2})", x.input, x.rho))
                 .collect();
