@@ -25,6 +25,7 @@ pub mod metrics;
 pub mod projection;
 pub mod scenario;
 pub mod time;
+pub mod trigger;
 pub mod uncertainty;
 pub mod validate;
 
