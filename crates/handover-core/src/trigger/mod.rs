@@ -682,7 +682,8 @@ impl FromStr for TriggerSeverity {
 }
 
 /// A benchmark: a rule, how serious it is when it fires, and what it calls for.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Equality compares what was written, not where it was read.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Trigger {
     /// Identifier.
     pub id: String,
@@ -702,6 +703,16 @@ pub struct Trigger {
     /// the file holds it verbatim; errors in the rule then point into the file.
     #[serde(skip)]
     pub rule_at: Option<(usize, usize)>,
+}
+
+impl PartialEq for Trigger {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+            && self.rule == other.rule
+            && self.severity == other.severity
+            && self.action == other.action
+            && self.provenance == other.provenance
+    }
 }
 
 /// Check the ids, dates and years a rule names against a scenario: unknown
