@@ -2,6 +2,7 @@
 //! conventional defence duties. This binary only orchestrates: reading
 //! (handover-data), computing (handover-core) and printing.
 
+mod check;
 mod cli;
 mod output;
 mod progress;
@@ -84,6 +85,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             out.write_all(text.as_bytes())?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Check(args) => check::run(cli, args, &mut out),
         Command::Validate => {
             let result = match &cli.scenario {
                 Some(path) => handover_data::load(path),

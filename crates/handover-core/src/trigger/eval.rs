@@ -232,6 +232,11 @@ pub fn show_number(x: f64, percent: bool) -> String {
     trim(format!("{x:.3}"))
 }
 
+/// A share of GDP as a percentage with up to 2 decimals (2.01%).
+fn show_share(x: f64) -> String {
+    format!("{}%", trim(format!("{:.2}", x * 100.0)))
+}
+
 fn trim(s: String) -> String {
     if s.contains('.') {
         s.trim_end_matches('0').trim_end_matches('.').to_string()
@@ -536,7 +541,14 @@ fn metric(m: &Metric, cx: &Context<'_>, pct: bool) -> Eval {
         }
         Metric::Spending { nation, year } => {
             let x = spending(&nation.node, *year, cx)?;
-            num(x, pct)
+            Ok((
+                Val::Num(x, x),
+                if pct {
+                    show_share(x)
+                } else {
+                    show_number(x, false)
+                },
+            ))
         }
         Metric::Count {
             group,
@@ -555,7 +567,7 @@ fn metric(m: &Metric, cx: &Context<'_>, pct: bool) -> Eval {
                 match spending(code, *year, cx) {
                     Ok(x) => {
                         if op.holds(num_cmp(x, threshold.value())) {
-                            yes.push(format!("{code} {}", show_number(x, true)));
+                            yes.push(format!("{code} {}", show_share(x)));
                         }
                     }
                     Err(_) => missing.push(*code),
