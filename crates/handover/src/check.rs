@@ -115,6 +115,10 @@ fn table(r: &CheckReport) -> String {
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic);
+    if t.width().is_none() {
+        // Not a terminal: wrap the long rules and sources anyway.
+        t.set_width(140);
+    }
     t.set_header(vec![
         "Trigger",
         "State",
