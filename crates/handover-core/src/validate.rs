@@ -948,6 +948,49 @@ mod rule_tests {
     }
 
     #[test]
+    fn triggers_need_unique_ids_an_action_and_rules_that_fit() {
+        use crate::trigger::{Rule, Trigger, TriggerSeverity};
+        let t = |id: &str, rule: &str, action: &str, origin: Origin| Trigger {
+            id: id.into(),
+            rule: Rule::parse(rule),
+            severity: TriggerSeverity::Warning,
+            action: action.into(),
+            provenance: Default::default(),
+            origin,
+            rule_at: None,
+        };
+        let json = |i: usize| Origin {
+            file: "s.json".into(),
+            line: None,
+            record: Some(format!("triggers[{i}]")),
+        };
+        let p = problems(ok().with(|s| {
+            s.triggers = vec![
+                t(
+                    "a",
+                    "coverage(sam) < 0.5",
+                    "act",
+                    Origin::line("triggers.toml", 2),
+                ),
+                t("a", "coverage(sam) <", "", Origin::line("triggers.toml", 8)),
+                t("B", "level(sma) > 1", "act", json(2)),
+            ]
+        }));
+        assert!(p.contains(&"triggers.toml:8: field `id`: duplicate trigger id `a` (first defined at triggers.toml:2)".to_string()), "{p:#?}");
+        assert!(p
+            .iter()
+            .any(|m| m.starts_with("triggers.toml:8: field `action`: no action")));
+        assert!(
+            p.iter().any(|m| m.starts_with(
+                "triggers.toml:8: field `rule`: at column 16 of the rule: expected a metric"
+            )),
+            "{p:#?}"
+        );
+        assert!(p.iter().any(|m| m.contains("`B` is not a valid id")));
+        assert!(p.contains(&"s.json (triggers[2]) column 7: field `rule`: unknown capability `sma`; expected an id from the capability catalogue".to_string()), "{p:#?}");
+    }
+
+    #[test]
     fn two_capacity_steps_in_one_period() {
         let p = problems(ok().capacity("l", "2026-01-20", 24.0));
         assert!(p
