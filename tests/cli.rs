@@ -774,3 +774,299 @@ fn bench_rejects_a_bad_synthetic_spec() {
         .code(2)
         .stderr(predicate::str::contains("--synthetic"));
 }
+
+/// The small fixture plus the benchmarks of tests/fixtures/triggers.
+fn small_with_triggers() -> (tempfile::TempDir, PathBuf) {
+    let (tmp, dir) = copy_fixture("small");
+    fs::copy(
+        fixture("triggers").join("triggers.toml"),
+        dir.join("triggers.toml"),
+    )
+    .unwrap();
+    (tmp, dir)
+}
+
+#[test]
+fn check_lists_which_triggers_fire_with_the_deciding_figures() {
+    let (_tmp, dir) = small_with_triggers();
+    let v = json_of(
+        handover()
+            .args([
+                "--format",
+                "json",
+                "check",
+                "--at",
+                "2026-01-31",
+                "--scenario",
+            ])
+            .arg(&dir),
+    );
+    let t = v["triggers"].as_array().unwrap();
+    let state = |id: &str| {
+        t.iter()
+            .find(|x| x["id"] == id)
+            .unwrap_or_else(|| panic!("{id} missing"))
+    };
+    assert_eq!(state("sam-coverage")["state"], "fires");
+    assert_eq!(
+        state("sam-coverage")["figures"][0],
+        "coverage(sam) at us-2027 = 90% < 95%"
+    );
+    assert_eq!(state("sam-status")["state"], "fires");
+    assert_eq!(state("sam-cost")["state"], "fires");
+    let cost = state("sam-cost")["figures"].to_string();
+    assert!(
+        cost.contains("300000000 EUR (2 units at 150000000 each"),
+        "{cost}"
+    );
+    assert!(
+        cost.contains("dependency(sam) at us-2027 = 0.357 > 0.3"),
+        "{cost}"
+    );
+    assert_eq!(state("index-2027")["state"], "holds");
+    assert_eq!(
+        state("index-2027")["figures"][0],
+        "index at us-2027 = 0.85 (over 2 of 3 capabilities with data) >= 0.8"
+    );
+    assert_eq!(state("isr-coverage")["state"], "unknown");
+    assert!(state("isr-coverage")["figures"][0]
+        .as_str()
+        .unwrap()
+        .contains("`isr` has no requirement"));
+    assert_eq!(
+        state("sam-coverage")["action"],
+        "US keeps the SAM duty; review in six months"
+    );
+    assert_eq!(state("sam-coverage")["source"], "test fixture");
+    assert_eq!(v["forecast"], Value::Null, "no P() rule, no forecast");
+
+    // Table and CSV name the same states.
+    handover()
+        .args(["check", "--at", "2026-01-31", "--scenario"])
+        .arg(&dir)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("FIRES"))
+        .stdout(predicate::str::contains(
+            "3 fire (1 critical, 2 warning, 0 info), 1 hold, 1 unknown",
+        ));
+    let out = handover()
+        .args([
+            "--format",
+            "csv",
+            "check",
+            "--at",
+            "2026-01-31",
+            "--scenario",
+        ])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    assert_eq!(
+        rdr.headers().unwrap().iter().collect::<Vec<_>>(),
+        ["at", "id", "severity", "state", "rule", "figures", "action", "source", "note"]
+    );
+    assert_eq!(rdr.records().count(), 5);
+}
+
+#[test]
+fn fail_on_sets_exit_code_3_only_when_a_trigger_of_that_severity_fires() {
+    let (_tmp, dir) = small_with_triggers();
+    let code = |extra: &[&str]| {
+        handover()
+            .args(["check", "--at", "2026-01-31", "--scenario"])
+            .arg(&dir)
+            .args(extra)
+            .output()
+            .unwrap()
+            .status
+            .code()
+    };
+    assert_eq!(
+        code(&[]),
+        Some(0),
+        "without --fail-on, firing is not failing"
+    );
+    assert_eq!(code(&["--fail-on", "critical"]), Some(3));
+    assert_eq!(code(&["--fail-on", "warning"]), Some(3));
+    // Ad-hoc rules have severity warning; unknown never fails.
+    assert_eq!(
+        code(&["--rule", "index at us-2027 < 0.9", "--fail-on", "warning"]),
+        Some(3)
+    );
+    assert_eq!(
+        code(&["--rule", "index at us-2027 < 0.9", "--fail-on", "critical"]),
+        Some(0)
+    );
+    assert_eq!(
+        code(&["--rule", "index at us-2027 < 0.8", "--fail-on", "info"]),
+        Some(0)
+    );
+    assert_eq!(
+        code(&["--rule", "coverage(isr) < 0.5", "--fail-on", "info"]),
+        Some(0)
+    );
+    assert_eq!(code(&["--fail-on", "severe"]), Some(2), "bad flag value");
+}
+
+#[test]
+fn a_bad_rule_names_file_line_and_column_and_suggests_an_id() {
+    let (_tmp, dir) = small_with_triggers();
+    let path = dir.join("triggers.toml");
+    let text = fs::read_to_string(&path).unwrap().replace(
+        "coverage(sam) at us-2027 < 95%",
+        "coverage(sma) at us-2072 < 95%",
+    );
+    fs::write(&path, text).unwrap();
+    for cmd in ["check", "validate"] {
+        let out = handover()
+            .arg(cmd)
+            .arg("--scenario")
+            .arg(&dir)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{cmd}");
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        // The rule is on line 8 of the file; `rule = "` puts it at column 9.
+        assert!(
+            all.contains("triggers.toml:8:18: field `rule`: unknown capability `sma`"),
+            "{cmd}: {all}"
+        );
+        assert!(
+            all.contains("triggers.toml:8:26: field `rule`: unknown deadline `us-2072`; expected an id from [[deadline]]; did you mean `us-2027`?"),
+            "{cmd}: {all}"
+        );
+    }
+    // Nothing is printed to standard output by check on invalid input.
+    handover()
+        .arg("check")
+        .arg("--scenario")
+        .arg(&dir)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::is_empty());
+}
+
+#[test]
+fn a_bad_ad_hoc_rule_is_a_command_line_error_with_a_caret() {
+    handover()
+        .args(["check", "--at", "2026-01-31", "--rule", "coverage(iamd-lng) at us-2027 < 0.5"])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains(
+            "--rule 1: column 10: unknown capability `iamd-lng`; expected an id from the capability catalogue; did you mean `iamd-long`?",
+        ))
+        .stderr(predicate::str::contains("             ^"));
+    handover()
+        .args([
+            "check",
+            "--at",
+            "2026-01-31",
+            "--rule",
+            "index at us-2027 <",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--rule 1: column 19: expected a metric",
+        ));
+}
+
+#[test]
+fn the_bundled_benchmarks_evaluate_without_error() {
+    let v = json_of(handover().args([
+        "--format",
+        "json",
+        "check",
+        "--at",
+        "2026-06-30",
+        "--samples",
+        "200",
+        "--seed",
+        "3",
+    ]));
+    let t = v["triggers"].as_array().unwrap();
+    assert!(t.len() >= 8);
+    for x in t {
+        assert!(
+            ["fires", "holds", "unknown"].contains(&x["state"].as_str().unwrap()),
+            "{x}"
+        );
+        assert!(!x["figures"].as_array().unwrap().is_empty(), "{x}");
+        assert!(
+            x["source"].as_str().is_some_and(|s| s.contains("http")),
+            "{x}"
+        );
+        assert!(!x["figures"].to_string().contains("cannot be read"), "{x}");
+    }
+    // A P(met) rule ran the forecast with the given samples and seed.
+    assert_eq!(v["forecast"]["samples"], 200);
+    assert_eq!(v["forecast"]["seed"], 3);
+    for id in [
+        "us-2027-missile-defence",
+        "us-2027-intelligence",
+        "eu-2030-readiness",
+        "nato-hague-core-path",
+    ] {
+        assert!(t.iter().any(|x| x["id"] == id), "{id}");
+    }
+    // Without --fail-on the command succeeds even though triggers fire.
+    handover()
+        .args(["check", "--samples", "100"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn exported_folders_and_json_keep_the_triggers() {
+    let (tmp, dir) = small_with_triggers();
+    let out = tmp.path().join("copy");
+    handover()
+        .args(["--format", "csv", "export", "--out"])
+        .arg(&out)
+        .arg("--scenario")
+        .arg(&dir)
+        .assert()
+        .success();
+    assert!(out.join("triggers.toml").exists());
+    let json = tmp.path().join("s.json");
+    handover()
+        .args(["export", "--out"])
+        .arg(&json)
+        .arg("--scenario")
+        .arg(&out)
+        .assert()
+        .success();
+    let a = json_of(
+        handover()
+            .args([
+                "--format",
+                "json",
+                "check",
+                "--at",
+                "2026-01-31",
+                "--scenario",
+            ])
+            .arg(&dir),
+    );
+    let b = json_of(
+        handover()
+            .args([
+                "--format",
+                "json",
+                "check",
+                "--at",
+                "2026-01-31",
+                "--scenario",
+            ])
+            .arg(&json),
+    );
+    assert_eq!(a["triggers"], b["triggers"]);
+}

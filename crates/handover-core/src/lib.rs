@@ -26,6 +26,7 @@ pub mod projection;
 pub mod scenario;
 pub mod synthetic;
 pub mod time;
+pub mod trigger;
 pub mod uncertainty;
 pub mod validate;
 

@@ -598,6 +598,9 @@ pub struct Scenario {
     /// Uncertain figures, for the forecast.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub uncertainty: Vec<Uncertainty>,
+    /// Benchmarks: rules over the metrics and the action each calls for.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub triggers: Vec<crate::trigger::Trigger>,
 }
 
 impl Scenario {
@@ -618,6 +621,7 @@ impl Scenario {
             consumption: vec![],
             economics: vec![],
             uncertainty: vec![],
+            triggers: vec![],
         }
     }
 

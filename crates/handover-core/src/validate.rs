@@ -31,6 +31,9 @@ pub struct Problem {
     /// Record path, where there is no line.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub record: Option<String>,
+    /// 1-based character column on the line, where known (e.g. in a rule).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
     /// Field or column name.
     pub field: String,
     /// What is wrong and what was expected.
@@ -54,6 +57,7 @@ impl Problem {
             file: origin.file.clone(),
             line: origin.line,
             record: origin.record.clone(),
+            column: None,
             field: field.to_string(),
             message: message.into(),
         }
@@ -65,9 +69,15 @@ impl fmt::Display for Problem {
         f.write_str(&self.file)?;
         if let Some(line) = self.line {
             write!(f, ":{line}")?;
+            if let Some(col) = self.column {
+                write!(f, ":{col}")?;
+            }
         }
         if let Some(record) = &self.record {
             write!(f, " ({record})")?;
+        }
+        if let (None, Some(col)) = (self.line, self.column) {
+            write!(f, " column {col}")?;
         }
         if self.field.is_empty() {
             write!(f, ": {}", self.message)
@@ -702,6 +712,9 @@ pub fn validate_with(s: &Scenario, declared: &Declared) -> Vec<Problem> {
         }
     }
 
+    // Triggers.
+    c.problems.extend(triggers(s));
+
     // Provenance: every figure names where it came from.
     let figures = s
         .requirements
@@ -736,6 +749,75 @@ pub fn validate_with(s: &Scenario, declared: &Declared) -> Vec<Problem> {
     }
 
     c.problems
+}
+
+/// Problems of the scenario's triggers: ids, actions, rules that cannot be
+/// read, and ids, dates or groups a rule names that the scenario lacks.
+/// Errors in a rule point at its line and column in the file when the file
+/// holds the rule verbatim, else they name the column within the rule.
+pub fn triggers(s: &Scenario) -> Vec<Problem> {
+    let mut out = vec![];
+    for (o, k, first) in duplicates(&s.triggers, |t| t.id.clone(), |t| &t.origin) {
+        out.push(Problem::error(
+            o,
+            "id",
+            format!("duplicate trigger id `{k}` (first defined at {first})"),
+        ));
+    }
+    for t in &s.triggers {
+        if !is_valid_id(&t.id) {
+            out.push(Problem::error(
+                &t.origin,
+                "id",
+                format!(
+                    "`{}` is not a valid id; expected lower-case letters, digits and '-'",
+                    t.id
+                ),
+            ));
+        }
+        if t.action.trim().is_empty() {
+            out.push(Problem::error(
+                &t.origin,
+                "action",
+                "no action; say in words what the trigger calls for when it fires",
+            ));
+        }
+        let errors = match &t.rule.parsed {
+            Err(e) => vec![e.clone()],
+            Ok(expr) => crate::trigger::references(&t.rule.text, expr, s),
+        };
+        for e in errors {
+            out.push(rule_problem(t, &e));
+        }
+    }
+    out
+}
+
+/// A problem in a trigger's rule, placed in the file where possible.
+pub fn rule_problem(t: &crate::trigger::Trigger, e: &crate::trigger::RuleError) -> Problem {
+    match t.rule_at {
+        Some((line, col)) => {
+            let mut p = Problem::error(
+                &Origin {
+                    line: Some(line),
+                    ..t.origin.clone()
+                },
+                "rule",
+                e.message.clone(),
+            );
+            p.column = Some(col + e.column - 1);
+            p
+        }
+        None => {
+            let mut p = Problem::error(&t.origin, "rule", e.message.clone());
+            if t.origin.line.is_some() {
+                p.message = format!("at column {} of the rule: {}", e.column, e.message);
+            } else {
+                p.column = Some(e.column);
+            }
+            p
+        }
+    }
 }
 
 /// Only the errors of a validation.
@@ -893,6 +975,49 @@ mod rule_tests {
         assert!(p
             .iter()
             .any(|m| m.contains("no nation belongs to the European group `EUROPA`")));
+    }
+
+    #[test]
+    fn triggers_need_unique_ids_an_action_and_rules_that_fit() {
+        use crate::trigger::{Rule, Trigger, TriggerSeverity};
+        let t = |id: &str, rule: &str, action: &str, origin: Origin| Trigger {
+            id: id.into(),
+            rule: Rule::parse(rule),
+            severity: TriggerSeverity::Warning,
+            action: action.into(),
+            provenance: Default::default(),
+            origin,
+            rule_at: None,
+        };
+        let json = |i: usize| Origin {
+            file: "s.json".into(),
+            line: None,
+            record: Some(format!("triggers[{i}]")),
+        };
+        let p = problems(ok().with(|s| {
+            s.triggers = vec![
+                t(
+                    "a",
+                    "coverage(sam) < 0.5",
+                    "act",
+                    Origin::line("triggers.toml", 2),
+                ),
+                t("a", "coverage(sam) <", "", Origin::line("triggers.toml", 8)),
+                t("B", "level(sma) > 1", "act", json(2)),
+            ]
+        }));
+        assert!(p.contains(&"triggers.toml:8: field `id`: duplicate trigger id `a` (first defined at triggers.toml:2)".to_string()), "{p:#?}");
+        assert!(p
+            .iter()
+            .any(|m| m.starts_with("triggers.toml:8: field `action`: no action")));
+        assert!(
+            p.iter().any(|m| m.starts_with(
+                "triggers.toml:8: field `rule`: at column 16 of the rule: expected a metric"
+            )),
+            "{p:#?}"
+        );
+        assert!(p.iter().any(|m| m.contains("`B` is not a valid id")));
+        assert!(p.contains(&"s.json (triggers[2]) column 7: field `rule`: unknown capability `sma`; expected an id from the capability catalogue".to_string()), "{p:#?}");
     }
 
     #[test]

@@ -9,6 +9,7 @@
 pub mod table;
 pub mod tables;
 pub mod toml_file;
+pub mod triggers_file;
 
 use handover_core::scenario::{Origin, Scenario};
 use handover_core::validate::{validate_with, Declared, Problem, Severity};
@@ -110,7 +111,7 @@ pub fn from_files(
     let known: Vec<&str> = tables::ALL
         .iter()
         .map(|t| t.file)
-        .chain([toml_file::FILE])
+        .chain([toml_file::FILE, triggers_file::FILE])
         .collect();
     for n in names {
         let is_table = n.ends_with(".csv") || n.ends_with(".toml");
@@ -153,6 +154,11 @@ pub fn from_files(
     s.capabilities = part.capabilities;
     s.requirements = part.requirements;
     s.uncertainty = part.uncertainty;
+    s.triggers = part.triggers;
+    if let Some(t) = text(triggers_file::FILE) {
+        let more = triggers_file::parse(&label(triggers_file::FILE), &t, &mut problems);
+        s.triggers.extend(more);
+    }
     let declared = tables::read_all(&mut s, &text, &label, &mut problems);
     finish(s, problems, &declared, what)
 }
@@ -261,6 +267,7 @@ fn set_json_origins(s: &mut Scenario, file: &str) {
     set(&mut s.consumption, file, "consumption", |x| &mut x.origin);
     set(&mut s.economics, file, "economics", |x| &mut x.origin);
     set(&mut s.uncertainty, file, "uncertainty", |x| &mut x.origin);
+    set(&mut s.triggers, file, "triggers", |x| &mut x.origin);
 }
 
 /// Read a scenario from a folder or a `.json` file.
@@ -311,6 +318,9 @@ pub fn to_json(s: &Scenario) -> String {
 pub fn to_files(s: &Scenario) -> Vec<(&'static str, String)> {
     let mut files = vec![(toml_file::FILE, toml_file::write(s))];
     files.extend(tables::write_all(s));
+    if !s.triggers.is_empty() {
+        files.push((triggers_file::FILE, triggers_file::write(s)));
+    }
     files
 }
 
@@ -494,6 +504,73 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("s.json:1"), "{e}");
+    }
+
+    #[test]
+    fn bundled_triggers_load_and_survive_both_round_trips() {
+        let l = bundled().unwrap();
+        assert!(l.scenario.triggers.len() >= 8);
+        assert!(l
+            .scenario
+            .triggers
+            .iter()
+            .all(|t| t.rule.expr().is_some() && t.provenance.source.is_some()));
+        let files = to_files(&l.scenario);
+        assert!(files.iter().any(|(n, _)| *n == triggers_file::FILE));
+        let map: Vec<(&str, &str)> = files.iter().map(|(n, t)| (*n, t.as_str())).collect();
+        let again = from_map(&map).unwrap();
+        assert_eq!(again.scenario.triggers, l.scenario.triggers);
+        let json = from_json("s.json", &to_json(&l.scenario)).unwrap();
+        assert_eq!(json.scenario.triggers, l.scenario.triggers);
+    }
+
+    #[test]
+    fn a_bad_rule_names_file_line_and_column_with_a_suggestion() {
+        let triggers = "# benchmarks\n[[trigger]]\nid = \"t1\"\nseverity = \"warning\"\naction = \"act\"\nsource = \"s\"\nrule = \"coverage(samm) at us-2027 < 0.5\"\n\n[[trigger]]\nid = \"t2\"\nseverity = \"critical\"\naction = \"act\"\nsource = \"s\"\nrule = \"index at us-2027 <\"\n";
+        let e = from_map(&[
+            ("scenario.toml", TOML),
+            ("nations.csv", NATIONS),
+            ("triggers.toml", triggers),
+        ])
+        .unwrap_err()
+        .to_string();
+        // `rule = "` is 8 characters: the rule starts in column 9.
+        assert!(
+            e.contains("triggers.toml:7:18: field `rule`: unknown capability `samm`; expected an id from the capability catalogue; did you mean `sam`?"),
+            "{e}"
+        );
+        assert!(
+            e.contains("triggers.toml:14:27: field `rule`: expected a metric"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn triggers_in_scenario_toml_and_bad_severities() {
+        let toml = format!("{TOML}\n[[trigger]]\nid = \"t\"\nrule = \"coverage(sam) < 0.5\"\nseverity = \"info\"\naction = \"a\"\nsource = \"s\"\n");
+        let l = from_map(&[("scenario.toml", &toml), ("nations.csv", NATIONS)]).unwrap();
+        assert_eq!(l.scenario.triggers.len(), 1);
+        assert_eq!(l.scenario.triggers[0].origin.line, Some(21));
+        let bad = toml.replace("\"info\"", "\"severe\"");
+        let e = from_map(&[("scenario.toml", &bad), ("nations.csv", NATIONS)])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains(
+                "field `severity`: `severe` is not a severity; expected info, warning or critical"
+            ),
+            "{e}"
+        );
+        // A rule with escapes cannot be mapped to a file column: the column
+        // within the rule is named instead.
+        let escaped = toml.replace("coverage(sam) < 0.5", "coverage(\\u0073mm) < 0.5");
+        let e = from_map(&[("scenario.toml", &escaped), ("nations.csv", NATIONS)])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("field `rule`: at column 10 of the rule: unknown capability `smm`"),
+            "{e}"
+        );
     }
 
     #[test]

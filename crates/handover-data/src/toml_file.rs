@@ -164,6 +164,8 @@ struct RawFile {
     capability: Vec<Spanned<RawCapability>>,
     #[serde(default)]
     requirement: Vec<Spanned<RawRequirement>>,
+    #[serde(default)]
+    trigger: Vec<Spanned<crate::triggers_file::RawTrigger>>,
 }
 
 #[derive(Serialize)]
@@ -187,6 +189,8 @@ pub struct TomlPart {
     pub requirements: Vec<Requirement>,
     /// Uncertain requirement targets.
     pub uncertainty: Vec<Uncertainty>,
+    /// `[[trigger]]` tables written in scenario.toml.
+    pub triggers: Vec<handover_core::trigger::Trigger>,
 }
 
 /// 1-based line of a byte offset.
@@ -313,6 +317,7 @@ pub fn parse(file: &str, text: &str) -> Result<TomlPart, Vec<Problem>> {
             origin: o,
         });
     }
+    let triggers = crate::triggers_file::convert(file, text, raw.trigger, &mut problems);
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -322,6 +327,7 @@ pub fn parse(file: &str, text: &str) -> Result<TomlPart, Vec<Problem>> {
         capabilities,
         requirements,
         uncertainty,
+        triggers,
     })
 }
 

@@ -19,6 +19,9 @@ use std::path::PathBuf;
   handover assess --scenario my-scenario/  ... on your own scenario folder
   handover --format json assess            machine-readable output
   handover forecast --samples 100000 --seed 7   P(met) per deadline, fan chart, sensitivity
+  handover check                           which benchmarks (triggers.toml) fire, with the figures
+  handover check --fail-on critical        ... exit 3 if a critical trigger fires (for CI)
+  handover check --rule \"coverage(iamd-long) at us-2027 < 50%\"
   handover validate --scenario my-scenario/
   handover export --format csv --out copy/ the bundled data as an editable folder
   handover export --format json > s.json   the scenario as one file
@@ -26,7 +29,8 @@ use std::path::PathBuf;
   handover bench --synthetic lines=300,capabilities=40,nations=35,years=11 --write big/
 
 Scenario format: docs/FORMAT.md. Output fields: docs/OUTPUT.md.
-Exit codes: 0 success, 1 invalid input or failure, 2 bad command line.")]
+Exit codes: 0 success, 1 invalid input or failure, 2 bad command line,
+3 a trigger fired at or above check --fail-on.")]
 pub struct Cli {
     /// Scenario folder (scenario.toml + CSV tables) or JSON file; default: the bundled public dataset.
     #[arg(long, short = 's', global = true, value_name = "PATH")]
@@ -84,6 +88,17 @@ pub enum Command {
     /// the spread (Spearman rank correlation). Results depend only on the
     /// scenario, --samples and --seed, never on the number of threads.
     Forecast(ForecastArgs),
+    /// Evaluate the benchmarks (triggers): which fire, which hold, which are unknown.
+    ///
+    /// Each trigger of the scenario (triggers.toml, docs/TRIGGERS.md) is a
+    /// rule over the metrics, e.g. `coverage(iamd-long) at us-2027 < 50%`.
+    /// It fires when the rule is true and holds when it is false; a rule
+    /// over a figure the scenario lacks is unknown, never taken as 0. The
+    /// output names the figures that decided each trigger, its action and
+    /// its source. Rules with P(met, ...) run the Monte Carlo forecast
+    /// (--samples, --seed). Exit code 3 when --fail-on is given and a
+    /// trigger of that severity or above fires; unknown never fails.
+    Check(CheckArgs),
     /// Check a scenario and list every problem with file, line and field.
     ///
     /// Exits 1 if there is an error. Warnings (e.g. a figure without a
@@ -160,6 +175,47 @@ pub struct BenchArgs {
     /// Skip the single-thread run (and so the speed-up figure).
     #[arg(long)]
     pub no_single: bool,
+}
+
+/// Severities `--fail-on` accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Any firing trigger.
+    Info,
+    /// A firing trigger of severity warning or critical.
+    Warning,
+    /// A firing critical trigger.
+    Critical,
+}
+
+impl From<FailOn> for handover_core::trigger::TriggerSeverity {
+    fn from(f: FailOn) -> Self {
+        match f {
+            FailOn::Info => Self::Info,
+            FailOn::Warning => Self::Warning,
+            FailOn::Critical => Self::Critical,
+        }
+    }
+}
+
+/// Options of `check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Date of metrics written without `at` (YYYY-MM-DD). Default: today.
+    #[arg(long, value_name = "DATE")]
+    pub at: Option<NaiveDate>,
+    /// Exit with code 3 if a trigger of this severity or above fires.
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<FailOn>,
+    /// Evaluate this rule instead of the scenario's triggers (repeatable; severity warning).
+    #[arg(long, value_name = "EXPR")]
+    pub rule: Vec<String>,
+    /// Forecast samples, for rules with P(met, ...).
+    #[arg(long, default_value_t = 10_000, value_name = "N")]
+    pub samples: u64,
+    /// Forecast seed, for rules with P(met, ...).
+    #[arg(long, default_value_t = 1, value_name = "S")]
+    pub seed: u64,
 }
 
 /// Options of `export`.

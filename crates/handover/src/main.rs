@@ -3,6 +3,7 @@
 //! (handover-data), computing (handover-core) and printing.
 
 mod bench;
+mod check;
 mod cli;
 mod output;
 mod progress;
@@ -96,6 +97,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             out.write_all(bench::render(&report, cli.format)?.as_bytes())?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Check(args) => check::run(cli, args, &mut out),
         Command::Validate => {
             let result = match &cli.scenario {
                 Some(path) => handover_data::load(path),

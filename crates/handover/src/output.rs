@@ -305,7 +305,9 @@ pub fn problems_table(problems: &[Problem], label: &str) -> String {
 /// Validation problems as CSV.
 pub fn problems_csv(problems: &[Problem]) -> Result<String> {
     let mut w = csv::Writer::from_writer(vec![]);
-    w.write_record(["severity", "file", "line", "record", "field", "message"])?;
+    w.write_record([
+        "severity", "file", "line", "record", "field", "message", "column",
+    ])?;
     for p in problems {
         w.write_record([
             match p.severity {
@@ -317,6 +319,7 @@ pub fn problems_csv(problems: &[Problem]) -> Result<String> {
             p.record.as_deref().unwrap_or(""),
             &p.field,
             &p.message,
+            &p.column.map(|c| c.to_string()).unwrap_or_default(),
         ])?;
     }
     Ok(String::from_utf8(w.into_inner()?)?)
