@@ -499,10 +499,16 @@ impl PlanProblem {
                 st.holder == code && (!st.retirements.is_empty() || !st.consumption.is_empty())
             })
         };
-        let buyer = european
+        // Prefer the largest economy (the order is collective; any European buyer gives the same level).
+        let mut by_gdp: Vec<(&str, f64)> = european
             .iter()
+            .map(|c| (*c, latest_gdp_musd(s, c).unwrap_or(0.0)))
+            .collect();
+        by_gdp.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let buyer = by_gdp
+            .iter()
+            .map(|(c, _)| *c)
             .find(|c| !has_removals(c))
-            .copied()
             .unwrap_or_else(|| {
                 notes.push(format!(
                     "every European nation has retirements or consumption; orders are booked to {}, and its removals may absorb part of the deliveries",
@@ -522,7 +528,8 @@ impl PlanProblem {
             let level = m.level.as_ref().map(|l| l[k]);
             let not_plannable = match (c.kind, eval.model.basis[ci], m.target) {
                 (CapabilityKind::Flow, _, _) => Some(
-                    "flow capability (production capacity): orders cannot raise it; capacity expansion is out of scope".to_string(),
+                    "flow capability: orders do not raise production capacity (out of scope)"
+                        .to_string(),
                 ),
                 (_, _, None) => Some("no requirement: nothing to plan for".to_string()),
                 (_, LevelBasis::Unknown, _) => {
@@ -735,7 +742,9 @@ impl PlanProblem {
             let earliest = (k + 1..periods)
                 .find(|&p| is_met(max_at(p), t))
                 .map(|p| cal.period_end(p as i64));
-            let reason = if own.is_empty() {
+            let reason = if !eval.model.lines.iter().any(|l| l.capability == ci) {
+                "no production line in the scenario".to_string()
+            } else if own.is_empty() {
                 "no line with a unit cost that meets the rules".to_string()
             } else if own.iter().all(|x| x.slots.is_empty()) {
                 "lead times and existing backlogs: no new order can be delivered by the deadline"
@@ -839,6 +848,7 @@ impl PlanProblem {
                             total,
                             per_year: per_year
                                 .iter()
+                                .filter(|(_, v)| *v > 0.5)
                                 .map(|(y, v)| format!("{y}: {v:.0}"))
                                 .collect::<Vec<_>>()
                                 .join(", "),
@@ -986,6 +996,19 @@ impl PlanProblem {
             Phase::MinCost(_) => vars.minimise(total_cost.clone()),
         };
         let nrows = rows.len();
+        if nvars == 0 {
+            // Nothing to order: no LP (the solver does not take an empty problem).
+            return Ok(LpResult {
+                x: vec![vec![]; self.candidates.len()],
+                objective: 0.0,
+                duals: Duals {
+                    lines: vec![0.0; self.candidates.len()],
+                    budget: budget_rows.iter().map(|&(y, _)| (y, 0.0)).collect(),
+                    money,
+                },
+                size: (0, 0),
+            });
+        }
         let (values, duals) = run_solver(problem, rows, &x, &n, &zs)?;
         let objective = match phase {
             Phase::MaxIndex => eval_expr(&index, &values.1),
@@ -1032,24 +1055,7 @@ impl PlanProblem {
                     .collect()
             })
             .collect();
-        let rounded: Vec<Vec<f64>> = x
-            .iter()
-            .map(|v| {
-                v.iter()
-                    .map(|q| {
-                        // Solver noise: a quantity within 1e-4 of a whole number is that number.
-                        if (q - q.round()).abs() < 1e-4 {
-                            return q.round();
-                        }
-                        match req.objective {
-                            // Never over budget: round down; never short of a target: round up.
-                            Objective::Coverage => q.floor(),
-                            Objective::Cost => q.ceil(),
-                        }
-                    })
-                    .collect()
-            })
-            .collect();
+        let rounded = self.round(&x);
 
         // The LP's claim: units delivered by the deadline per line.
         let mut lines = self.lines.clone();
@@ -1194,7 +1200,7 @@ impl PlanProblem {
             })
             .collect();
         let mut notes = self.notes.clone();
-        if rate.is_none() {
+        if rate.is_none() && self.share_key.is_some() {
             notes.push(format!(
                 "GDP is in US$: give the exchange rate (US$ per {}) to show shares as % of GDP",
                 s.scenario.currency
@@ -1225,6 +1231,64 @@ impl PlanProblem {
             notes,
             solver: SOLVER.to_string(),
             lp_size: size,
+        }
+    }
+
+    /// Whole units per order. Rounding is done on each line's cumulative
+    /// quantity, so a line's total loses (coverage: rounded down) or gains
+    /// (cost: rounded up) less than one unit; if that would overspend a
+    /// budget year under the coverage objective, each order is rounded down
+    /// on its own instead.
+    fn round(&self, x: &[Vec<f64>]) -> Vec<Vec<f64>> {
+        let objective = self.request.objective;
+        let whole = |q: f64| -> f64 {
+            // Solver noise: within 1e-4 of a whole number is that number.
+            if (q - q.round()).abs() < 1e-4 {
+                q.round()
+            } else if objective == Objective::Coverage {
+                q.floor()
+            } else {
+                q.ceil()
+            }
+        };
+        let cumulative: Vec<Vec<f64>> = x
+            .iter()
+            .map(|v| {
+                let (mut q, mut done) = (0.0, 0.0);
+                v.iter()
+                    .map(|x| {
+                        q += x;
+                        let r = whole(q).max(done);
+                        let units = r - done;
+                        done = r;
+                        units
+                    })
+                    .collect()
+            })
+            .collect();
+        let over_budget = self.request.budget_per_year.is_some_and(|b| {
+            self.budget_years.iter().any(|&y| {
+                let spent: f64 = self
+                    .candidates
+                    .iter()
+                    .zip(&cumulative)
+                    .flat_map(|(c, u)| {
+                        c.slots
+                            .iter()
+                            .zip(u)
+                            .filter(|(sl, _)| sl.date.year() == y)
+                            .map(|(_, u)| u * c.unit_cost)
+                    })
+                    .sum();
+                spent > b * (1.0 + 1e-9)
+            })
+        });
+        if objective == Objective::Coverage && over_budget {
+            x.iter()
+                .map(|v| v.iter().map(|q| whole(*q)).collect())
+                .collect()
+        } else {
+            cumulative
         }
     }
 
@@ -1399,7 +1463,10 @@ fn run_solver(
         m
     };
     let refs: Vec<_> = rows.into_iter().map(|r| model.add_constraint(r)).collect();
-    let mut sol = model.solve().map_err(|e| match e {
+    // A solver bug must not bring the program down: report it as a failure.
+    let solved = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| model.solve()))
+        .map_err(|_| PlanError::Solver("the solver failed internally".into()))?;
+    let mut sol = solved.map_err(|e| match e {
         ResolutionError::Infeasible => {
             PlanError::Solver("no plan satisfies every constraint (infeasible)".into())
         }

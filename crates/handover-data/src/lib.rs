@@ -379,6 +379,108 @@ pub fn write_file(path: &Path, contents: &[u8], overwrite: bool) -> Result<(), W
     Ok(())
 }
 
+/// Why a burden-sharing key file could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ShareKeyError {
+    /// The file could not be read.
+    #[error("cannot read share key {path}: {source}")]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A row is malformed.
+    #[error("{file}:{line}: {message}")]
+    Bad {
+        /// File as given.
+        file: String,
+        /// 1-based line.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// Read a burden-sharing key: a CSV file with columns `nation,share`
+/// (shares are weights, normalised by the planner; other columns are ignored).
+pub fn read_share_key(path: &Path) -> Result<Vec<handover_core::plan::ShareRow>, ShareKeyError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ShareKeyError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    parse_share_key(&path.display().to_string(), &text)
+}
+
+/// Parse a burden-sharing key from CSV text; `file` names it in errors.
+pub fn parse_share_key(
+    file: &str,
+    text: &str,
+) -> Result<Vec<handover_core::plan::ShareRow>, ShareKeyError> {
+    let bad = |line: usize, message: String| ShareKeyError::Bad {
+        file: file.to_string(),
+        line,
+        message,
+    };
+    let mut rdr = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .comment(Some(b'#'))
+        .from_reader(text.as_bytes());
+    let headers = rdr
+        .headers()
+        .map_err(|e| bad(1, format!("cannot read the header: {e}")))?
+        .clone();
+    let col = |name: &str| headers.iter().position(|h| h == name);
+    let (Some(ni), Some(si)) = (col("nation"), col("share")) else {
+        return Err(bad(
+            1,
+            format!(
+                "header `{}`: expected columns `nation,share`",
+                headers.iter().collect::<Vec<_>>().join(",")
+            ),
+        ));
+    };
+    let mut rows = vec![];
+    for rec in rdr.records() {
+        let rec = rec.map_err(|e| {
+            let line = e.position().map_or(0, |p| p.line() as usize);
+            bad(line, format!("malformed row: {e}"))
+        })?;
+        let line = rec.position().map_or(0, |p| p.line() as usize);
+        let nation = rec.get(ni).unwrap_or("").to_string();
+        if !handover_core::scenario::is_nation_code(&nation) {
+            return Err(bad(
+                line,
+                format!("field `nation`: `{nation}` is not a nation code; expected two upper-case letters"),
+            ));
+        }
+        let cell = rec.get(si).unwrap_or("");
+        let share: f64 = cell
+            .trim_end_matches('%')
+            .parse()
+            .ok()
+            .filter(|x: &f64| x.is_finite() && *x >= 0.0)
+            .ok_or_else(|| {
+                bad(
+                    line,
+                    format!("field `share`: `{cell}` is not a share; expected a number >= 0"),
+                )
+            })?;
+        rows.push(handover_core::plan::ShareRow {
+            nation,
+            share,
+            origin: Origin::line(file, line),
+        });
+    }
+    if rows.is_empty() {
+        return Err(bad(
+            1,
+            "no rows; expected one `nation,share` row per nation".into(),
+        ));
+    }
+    Ok(rows)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -532,5 +634,22 @@ mod tests {
             })
             .count();
         assert_eq!(leftovers, 0);
+    }
+
+    #[test]
+    fn share_key_rows_and_errors_name_file_and_line() {
+        let rows = parse_share_key("key.csv", "nation,share\nDE,0.6\n# comment\nFR,40%\n").unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[1].share, 40.0);
+        assert_eq!(rows[1].origin.to_string(), "key.csv:4");
+        let e = parse_share_key("key.csv", "nation,share\nDE,abc\n").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "key.csv:2: field `share`: `abc` is not a share; expected a number >= 0"
+        );
+        let e = parse_share_key("key.csv", "country,weight\n").unwrap_err();
+        assert!(e.to_string().starts_with("key.csv:1: header"), "{e}");
+        let e = parse_share_key("key.csv", "nation,share\nGermany,1\n").unwrap_err();
+        assert!(e.to_string().contains("key.csv:2: field `nation`"), "{e}");
     }
 }

@@ -4,6 +4,7 @@
 
 mod cli;
 mod output;
+mod plan;
 mod progress;
 
 use anyhow::{Context, Result};
@@ -84,6 +85,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             out.write_all(text.as_bytes())?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Plan(args) => plan::run(cli, args, &mut out),
         Command::Validate => {
             let result = match &cli.scenario {
                 Some(path) => handover_data::load(path),
