@@ -422,39 +422,46 @@ pub fn parse_share_key(
         line,
         message,
     };
-    let mut rdr = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .comment(Some(b'#'))
-        .from_reader(text.as_bytes());
-    let headers = rdr
-        .headers()
-        .map_err(|e| bad(1, format!("cannot read the header: {e}")))?
-        .clone();
+    // A simple two-column table: split lines ourselves so line numbers count
+    // comment and blank lines as a text editor does.
+    let split = |l: &str| -> Vec<String> {
+        l.split(',')
+            .map(|c| c.trim().trim_matches('"').trim().to_string())
+            .collect()
+    };
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l))
+        .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
+    let Some((hline, header)) = lines.next() else {
+        return Err(bad(
+            1,
+            "empty file; expected a header `nation,share`".into(),
+        ));
+    };
+    let headers = split(header);
     let col = |name: &str| headers.iter().position(|h| h == name);
     let (Some(ni), Some(si)) = (col("nation"), col("share")) else {
         return Err(bad(
-            1,
+            hline,
             format!(
                 "header `{}`: expected columns `nation,share`",
-                headers.iter().collect::<Vec<_>>().join(",")
+                headers.join(",")
             ),
         ));
     };
     let mut rows = vec![];
-    for rec in rdr.records() {
-        let rec = rec.map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line() as usize);
-            bad(line, format!("malformed row: {e}"))
-        })?;
-        let line = rec.position().map_or(0, |p| p.line() as usize);
-        let nation = rec.get(ni).unwrap_or("").to_string();
+    for (line, l) in lines {
+        let rec = split(l);
+        let nation = rec.get(ni).cloned().unwrap_or_default();
         if !handover_core::scenario::is_nation_code(&nation) {
             return Err(bad(
                 line,
                 format!("field `nation`: `{nation}` is not a nation code; expected two upper-case letters"),
             ));
         }
-        let cell = rec.get(si).unwrap_or("");
+        let cell = rec.get(si).map(String::as_str).unwrap_or("");
         let share: f64 = cell
             .trim_end_matches('%')
             .parse()
