@@ -892,21 +892,44 @@ impl PlanProblem {
             .collect();
         let mut rows: Vec<Constraint> = vec![];
         // Per line: n <= X and n <= X[e_i < e_j] + F(e_j); remember the capacity rows.
+        // Cumulative orders `s_{l,m} = x_{l,1} + ... + x_{l,m}` keep the FIFO
+        // rows sparse (two terms each instead of up to J).
         let mut cap_rows: Vec<Vec<usize>> = vec![];
+        let mut cum_count = 0;
         for (ci, c) in self.candidates.iter().enumerate() {
-            let total: Expression = x[ci].iter().copied().sum();
-            rows.push(constraint!(n[ci] - total <= 0.0));
+            let cum: Vec<Variable> = c
+                .slots
+                .iter()
+                .map(|_| vars.add(variable().min(0.0)))
+                .collect();
+            cum_count += cum.len();
+            for (m, (&sm, &xm)) in cum.iter().zip(&x[ci]).enumerate() {
+                let prev: Expression = if m == 0 {
+                    Expression::default()
+                } else {
+                    cum[m - 1].into()
+                };
+                rows.push(constraint!(sm - prev - xm == 0.0));
+            }
+            match cum.last() {
+                Some(&last) => rows.push(constraint!(n[ci] - last <= 0.0)),
+                None => rows.push(constraint!(n[ci] <= 0.0)),
+            }
             let mut mine = vec![];
             for sl in &c.slots {
-                let before: Expression = c
+                // Slots are in date order and eligibility is monotone: those
+                // eligible strictly earlier are a prefix.
+                let before = c
                     .slots
                     .iter()
-                    .zip(&x[ci])
-                    .filter(|(o, _)| o.eligible < sl.eligible)
-                    .map(|(_, v)| *v)
-                    .sum();
+                    .take_while(|o| o.eligible < sl.eligible)
+                    .count();
                 mine.push(rows.len());
-                rows.push(constraint!(n[ci] - before <= sl.free_after));
+                if before == 0 {
+                    rows.push(constraint!(n[ci] <= sl.free_after));
+                } else {
+                    rows.push(constraint!(n[ci] - cum[before - 1] <= sl.free_after));
+                }
             }
             cap_rows.push(mine);
         }
@@ -984,7 +1007,7 @@ impl PlanProblem {
                 }
             }
         }
-        let nvars = self.order_variables() + n.len() + zs.len();
+        let nvars = self.order_variables() + cum_count + n.len() + zs.len();
         let problem = match phase {
             Phase::MaxIndex => vars.maximise(index.clone()),
             Phase::MinCostAtIndex(best) => {
