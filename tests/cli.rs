@@ -2,7 +2,7 @@
 
 use assert_cmd::Command;
 use predicates::prelude::*;
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -1069,4 +1069,248 @@ fn exported_folders_and_json_keep_the_triggers() {
             .arg(&json),
     );
     assert_eq!(a["triggers"], b["triggers"]);
+}
+
+// ---------------------------------------------------------------------------
+// `handover plan` on tests/fixtures/plan, whose optima are worked out by hand
+// in docs/PLANNER.md ("Worked example"): 22 fire units by end-2027 without a
+// plan (10 held + 12 backlog for Poland), target 30, so 8 to buy.
+// ---------------------------------------------------------------------------
+
+fn plan_json(args: &[&str]) -> Value {
+    let mut cmd = handover();
+    cmd.args(["--format", "json", "plan", "--scenario"])
+        .arg(fixture("plan"))
+        .args(args);
+    json_of(&mut cmd)
+}
+
+fn near(v: &Value, x: f64) -> bool {
+    let y = v.as_f64().unwrap_or(f64::NAN);
+    (y - x).abs() <= 1e-4 * x.abs().max(1.0)
+}
+
+fn line_total(p: &Value, line: &str, field: &str) -> f64 {
+    p["orders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["line"] == line)
+        .map(|o| o[field].as_f64().unwrap())
+        .sum()
+}
+
+#[test]
+fn plan_cost_buys_the_cheap_us_line_and_the_content_rule_excludes_it() {
+    // 8 units at 80 m on the US line = 640 m.
+    let p = plan_json(&["--objective", "cost", "--deadline", "us-2027"]);
+    assert!(near(&p["total_cost"], 640e6), "{}", p["total_cost"]);
+    assert!(near(&json!(line_total(&p, "sam-us", "units")), 8.0));
+    assert!(p["orders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|o| o["us_export_approval"] == true));
+    // With 65 % European content the US line (30 %) is out: 8 at 100 m on the fast line.
+    let p = plan_json(&[
+        "--objective",
+        "cost",
+        "--deadline",
+        "us-2027",
+        "--min-european-content",
+        "0.65",
+    ]);
+    assert!(near(&p["total_cost"], 800e6), "{}", p["total_cost"]);
+    assert_eq!(line_total(&p, "sam-us", "quantity"), 0.0);
+    let us = p["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["line"] == "sam-us")
+        .unwrap();
+    assert_eq!(us["eligible"], false);
+    assert!(us["reason"]
+        .as_str()
+        .unwrap()
+        .contains("below --min-european-content"));
+}
+
+#[test]
+fn plan_coverage_within_a_budget_by_hand() {
+    // 2026: 500 m buys 6.25 US units (the cheapest that deliver in time);
+    // 2027: US orders would queue too late, so 1.75 on the fast line (175 m).
+    let p = plan_json(&["--budget", "0.5e9/year", "--deadline", "us-2027"]);
+    assert!(near(&p["index_after"], 1.0), "{}", p["index_after"]);
+    assert!(near(&p["total_cost"], 675e6), "{}", p["total_cost"]);
+    assert!(near(&json!(line_total(&p, "sam-us", "quantity")), 6.25));
+    assert!(near(&json!(line_total(&p, "sam-fast", "quantity")), 1.75));
+    let budget = p["budget"].as_array().unwrap();
+    assert_eq!(budget[0]["year"], 2026);
+    assert_eq!(budget[0]["exhausted"], true);
+    // Whole units, rounded down per line: 6 + 1 = 7 of 8: 29 / 30.
+    assert!(
+        near(&p["index_rounded"], 29.0 / 30.0),
+        "{}",
+        p["index_rounded"]
+    );
+}
+
+#[test]
+fn plan_orders_added_to_the_scenario_give_the_same_coverage_in_assess() {
+    let p = plan_json(&[
+        "--budget",
+        "0.4e9",
+        "--deadline",
+        "us-2027",
+        "--grid",
+        "month",
+    ]);
+    let (_tmp, dir) = copy_fixture("plan");
+    let mut orders = fs::read_to_string(dir.join("orders.csv")).unwrap();
+    for (i, o) in p["orders"].as_array().unwrap().iter().enumerate() {
+        let units = o["units"].as_f64().unwrap();
+        if units > 0.0 {
+            orders.push_str(&format!(
+                "plan-{i},{},{},{units},{},test\n",
+                p["buyer"].as_str().unwrap(),
+                o["line"].as_str().unwrap(),
+                o["queue_date"].as_str().unwrap()
+            ));
+        }
+    }
+    fs::write(dir.join("orders.csv"), orders).unwrap();
+    let a = json_of(
+        handover()
+            .args([
+                "--format",
+                "json",
+                "assess",
+                "--at",
+                "2027-12-31",
+                "--scenario",
+            ])
+            .arg(&dir),
+    );
+    let level = a["capabilities"][0]["level"].as_f64().unwrap();
+    let claimed = p["capabilities"][0]["level_rounded"].as_f64().unwrap();
+    assert!(
+        (level - claimed).abs() < 1e-9,
+        "assess {level} vs plan {claimed}"
+    );
+    assert!(level > 22.0, "the plan bought something");
+}
+
+#[test]
+fn plan_names_unreachable_targets_with_their_earliest_date_and_exits_3() {
+    // By end-August 2026: 22 + 4 (fast, from July) + 2 (slow) = 28 < 30;
+    // by end-September 31 >= 30.
+    handover()
+        .args([
+            "plan",
+            "--objective",
+            "cost",
+            "--deadline",
+            "2026-08-31",
+            "--scenario",
+        ])
+        .arg(fixture("plan"))
+        .assert()
+        .code(3)
+        .stdout(predicate::str::contains("cannot be reached by 2026-08-31"))
+        .stdout(predicate::str::contains("2026-09-30"))
+        .stderr(predicate::str::contains("sam"));
+}
+
+#[test]
+fn plan_errors_are_clear_and_print_nothing() {
+    let run = |args: &[&str], needle: &str| {
+        handover()
+            .arg("plan")
+            .arg("--scenario")
+            .arg(fixture("plan"))
+            .args(args)
+            .assert()
+            .code(1)
+            .stdout(predicate::str::is_empty())
+            .stderr(predicate::str::contains(needle));
+    };
+    run(&["--budget", "lots"], "--budget `lots`");
+    run(
+        &["--deadline", "soon", "--budget", "1e9"],
+        "--deadline `soon`",
+    );
+    run(&["--deadline", "us-2027"], "needs --budget");
+    run(
+        &[
+            "--objective",
+            "cost",
+            "--budget",
+            "0.3e9",
+            "--deadline",
+            "us-2027",
+        ],
+        "no plan within --budget",
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let key = tmp.path().join("key.csv");
+    fs::write(&key, "nation,share\nDE,0.5\nFR,half\n").unwrap();
+    run(
+        &["--objective", "cost", "--share", key.to_str().unwrap()],
+        "key.csv:3: field `share`",
+    );
+}
+
+#[test]
+fn plan_shares_cost_by_gdp_and_writes_csv() {
+    let p = plan_json(&[
+        "--objective",
+        "cost",
+        "--deadline",
+        "us-2027",
+        "--share",
+        "gdp",
+        "--usd-rate",
+        "1",
+    ]);
+    let shares = p["shares"].as_array().unwrap();
+    assert_eq!(shares[0]["nation"], "DE");
+    assert!(near(&shares[0]["share"], 0.5));
+    assert!(near(&shares[0]["amount"], 320e6));
+    // 320 m over two budget years = 160 m a year of a 4,000 bn GDP: 0.004 %.
+    assert!(near(
+        &json!(shares[0]["pct_gdp"].as_f64().unwrap() * 1e5),
+        4.0
+    ));
+    let out = handover()
+        .args([
+            "--format",
+            "csv",
+            "plan",
+            "--objective",
+            "cost",
+            "--scenario",
+        ])
+        .arg(fixture("plan"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with("line,capability,date,queue_date,year,quantity,units"),
+        "{text}"
+    );
+    assert!(
+        text.contains("sam-us,sam,2026-01-01,2026-07-01,2026,"),
+        "{text}"
+    );
+}
+
+#[test]
+fn plan_on_the_bundled_data_explains_why_nothing_arrives_by_2027() {
+    handover()
+        .args(["plan", "--budget", "40e9/year", "--deadline", "us-2027"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("No orders"))
+        .stdout(predicate::str::contains("lead time 36 months"));
 }

@@ -47,6 +47,7 @@ impl ScenarioBuilder {
             currency: "EUR".into(),
             europe: "EUROPE".into(),
             tolerance: DEFAULT_TOLERANCE,
+            us_export_approval_months: 0,
         };
         let mut b = ScenarioBuilder {
             s: Scenario::new(settings),

@@ -22,6 +22,7 @@ pub mod distribution;
 pub mod economics;
 pub mod forecast;
 pub mod metrics;
+pub mod plan;
 pub mod projection;
 pub mod scenario;
 pub mod synthetic;

@@ -175,6 +175,14 @@ pub struct Settings {
     /// Status tolerance: within this of the glide path is at-risk.
     #[serde(default = "default_tolerance")]
     pub tolerance: f64,
+    /// Months a US export approval adds before an order on a line with
+    /// US-origin content can enter the line's queue (the planner uses it; 0 by default).
+    #[serde(default, skip_serializing_if = "is_zero_u32")]
+    pub us_export_approval_months: u32,
+}
+
+fn is_zero_u32(x: &u32) -> bool {
+    *x == 0
 }
 
 fn default_currency() -> String {

@@ -389,6 +389,115 @@ pub fn write_file(path: &Path, contents: &[u8], overwrite: bool) -> Result<(), W
     Ok(())
 }
 
+/// Why a burden-sharing key file could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ShareKeyError {
+    /// The file could not be read.
+    #[error("cannot read share key {path}: {source}")]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A row is malformed.
+    #[error("{file}:{line}: {message}")]
+    Bad {
+        /// File as given.
+        file: String,
+        /// 1-based line.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// Read a burden-sharing key: a CSV file with columns `nation,share`
+/// (shares are weights, normalised by the planner; other columns are ignored).
+pub fn read_share_key(path: &Path) -> Result<Vec<handover_core::plan::ShareRow>, ShareKeyError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ShareKeyError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    parse_share_key(&path.display().to_string(), &text)
+}
+
+/// Parse a burden-sharing key from CSV text; `file` names it in errors.
+pub fn parse_share_key(
+    file: &str,
+    text: &str,
+) -> Result<Vec<handover_core::plan::ShareRow>, ShareKeyError> {
+    let bad = |line: usize, message: String| ShareKeyError::Bad {
+        file: file.to_string(),
+        line,
+        message,
+    };
+    // A simple two-column table: split lines ourselves so line numbers count
+    // comment and blank lines as a text editor does.
+    let split = |l: &str| -> Vec<String> {
+        l.split(',')
+            .map(|c| c.trim().trim_matches('"').trim().to_string())
+            .collect()
+    };
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l))
+        .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
+    let Some((hline, header)) = lines.next() else {
+        return Err(bad(
+            1,
+            "empty file; expected a header `nation,share`".into(),
+        ));
+    };
+    let headers = split(header);
+    let col = |name: &str| headers.iter().position(|h| h == name);
+    let (Some(ni), Some(si)) = (col("nation"), col("share")) else {
+        return Err(bad(
+            hline,
+            format!(
+                "header `{}`: expected columns `nation,share`",
+                headers.join(",")
+            ),
+        ));
+    };
+    let mut rows = vec![];
+    for (line, l) in lines {
+        let rec = split(l);
+        let nation = rec.get(ni).cloned().unwrap_or_default();
+        if !handover_core::scenario::is_nation_code(&nation) {
+            return Err(bad(
+                line,
+                format!("field `nation`: `{nation}` is not a nation code; expected two upper-case letters"),
+            ));
+        }
+        let cell = rec.get(si).map(String::as_str).unwrap_or("");
+        let share: f64 = cell
+            .trim_end_matches('%')
+            .parse()
+            .ok()
+            .filter(|x: &f64| x.is_finite() && *x >= 0.0)
+            .ok_or_else(|| {
+                bad(
+                    line,
+                    format!("field `share`: `{cell}` is not a share; expected a number >= 0"),
+                )
+            })?;
+        rows.push(handover_core::plan::ShareRow {
+            nation,
+            share,
+            origin: Origin::line(file, line),
+        });
+    }
+    if rows.is_empty() {
+        return Err(bad(
+            1,
+            "no rows; expected one `nation,share` row per nation".into(),
+        ));
+    }
+    Ok(rows)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -633,5 +742,22 @@ mod tests {
             first.map(|i| (a.lines().nth(i), b.lines().nth(i)))
         );
         assert_eq!(a, b);
+    }
+
+    #[test]
+    fn share_key_rows_and_errors_name_file_and_line() {
+        let rows = parse_share_key("key.csv", "nation,share\nDE,0.6\n# comment\nFR,40%\n").unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[1].share, 40.0);
+        assert_eq!(rows[1].origin.to_string(), "key.csv:4");
+        let e = parse_share_key("key.csv", "nation,share\nDE,abc\n").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "key.csv:2: field `share`: `abc` is not a share; expected a number >= 0"
+        );
+        let e = parse_share_key("key.csv", "country,weight\n").unwrap_err();
+        assert!(e.to_string().starts_with("key.csv:1: header"), "{e}");
+        let e = parse_share_key("key.csv", "nation,share\nGermany,1\n").unwrap_err();
+        assert!(e.to_string().contains("key.csv:2: field `nation`"), "{e}");
     }
 }

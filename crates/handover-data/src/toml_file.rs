@@ -62,6 +62,8 @@ struct RawSettings {
     europe: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     tolerance: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    us_export_approval_months: Option<u32>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -237,6 +239,7 @@ pub fn parse(file: &str, text: &str) -> Result<TomlPart, Vec<Problem>> {
         tolerance: s
             .tolerance
             .unwrap_or(handover_core::scenario::DEFAULT_TOLERANCE),
+        us_export_approval_months: s.us_export_approval_months.unwrap_or(0),
     };
     let deadlines = raw
         .deadline
@@ -348,6 +351,8 @@ pub fn write(sc: &handover_core::Scenario) -> String {
         currency: Some(settings.currency.clone()),
         europe: Some(settings.europe.clone()),
         tolerance: Some(settings.tolerance),
+        us_export_approval_months: (settings.us_export_approval_months > 0)
+            .then_some(settings.us_export_approval_months),
     };
     let file = WriteFile {
         scenario: &s,

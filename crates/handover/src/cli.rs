@@ -22,6 +22,8 @@ use std::path::PathBuf;
   handover check                           which benchmarks (triggers.toml) fire, with the figures
   handover check --fail-on critical        ... exit 3 if a critical trigger fires (for CI)
   handover check --rule \"coverage(iamd-long) at us-2027 < 50%\"
+  handover plan --budget 40e9/year --deadline eu-2030   orders that buy the most coverage
+  handover plan --objective cost --deadline eu-2030 --share gdp   cheapest orders for every target
   handover validate --scenario my-scenario/
   handover export --format csv --out copy/ the bundled data as an editable folder
   handover export --format json > s.json   the scenario as one file
@@ -30,7 +32,8 @@ use std::path::PathBuf;
 
 Scenario format: docs/FORMAT.md. Output fields: docs/OUTPUT.md.
 Exit codes: 0 success, 1 invalid input or failure, 2 bad command line,
-3 a trigger fired at or above check --fail-on.")]
+3 a trigger fired at or above check --fail-on, or a plan was made but some targets
+cannot be reached by the deadline.")]
 pub struct Cli {
     /// Scenario folder (scenario.toml + CSV tables) or JSON file; default: the bundled public dataset.
     #[arg(long, short = 's', global = true, value_name = "PATH")]
@@ -99,6 +102,15 @@ pub enum Command {
     /// (--samples, --seed). Exit code 3 when --fail-on is given and a
     /// trigger of that severity or above fires; unknown never fails.
     Check(CheckArgs),
+    /// Choose new orders: the most coverage within a budget, or every target at least cost.
+    ///
+    /// New orders queue behind each line's existing backlog (FIFO) and
+    /// respect lead times and capacity ramps. Reports the orders with their
+    /// cost and delivery schedule, coverage bought per capability, budget
+    /// used per year, the binding constraints and shadow prices, and with
+    /// --objective cost the targets no plan reaches by the deadline and the
+    /// earliest date each can be. Method: docs/PLANNER.md.
+    Plan(crate::plan::PlanArgs),
     /// Check a scenario and list every problem with file, line and field.
     ///
     /// Exits 1 if there is an error. Warnings (e.g. a figure without a

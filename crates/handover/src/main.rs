@@ -6,6 +6,7 @@ mod bench;
 mod check;
 mod cli;
 mod output;
+mod plan;
 mod progress;
 
 use anyhow::{Context, Result};
@@ -98,6 +99,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Check(args) => check::run(cli, args, &mut out),
+        Command::Plan(args) => plan::run(cli, args, &mut out),
         Command::Validate => {
             let result = match &cli.scenario {
                 Some(path) => handover_data::load(path),

@@ -1,0 +1,547 @@
+//! `handover plan`: choose new orders that buy the most coverage within a
+//! budget, or reach every target at least cost. The LP lives in
+//! `handover_core::plan`; this module parses the options and prints.
+
+use crate::cli::{Cli, Format};
+use crate::output::{json, level, money, number, pct};
+use anyhow::{bail, Context, Result};
+use chrono::NaiveDate;
+use clap::{Args, ValueEnum};
+use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, ContentArrangement, Table};
+use handover_core::plan::{Objective, Plan, PlanRequest, ShareKey};
+use handover_core::time::Step;
+use serde::Serialize;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Exit code when the cost objective leaves some targets unreachable by the deadline.
+pub const EXIT_UNREACHABLE: u8 = 3;
+
+/// What to optimise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ObjectiveArg {
+    /// Maximise the weighted coverage (readiness index) at the deadline within --budget.
+    Coverage,
+    /// Reach every target by the deadline at least cost (within --budget, if given).
+    Cost,
+}
+
+/// Spacing of order dates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GridArg {
+    /// An order date every month.
+    Month,
+    /// Every quarter.
+    Quarter,
+    /// Every year.
+    Year,
+}
+
+/// Options of `plan`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Money per year of ordering, in the scenario currency: `40e9/year`, `40e9`, `40bn/year`.
+    #[arg(long, value_name = "AMOUNT[/year]")]
+    pub budget: Option<String>,
+    /// First order date: a year (2026), a month (2026-04) or a date. Default: the scenario start.
+    #[arg(long, value_name = "WHEN")]
+    pub from: Option<String>,
+    /// Deadline id of the scenario (e.g. us-2027) or a date YYYY-MM-DD. Default: the first deadline.
+    #[arg(long, value_name = "ID|DATE")]
+    pub deadline: Option<String>,
+    /// Objective.
+    #[arg(long, value_enum, default_value_t = ObjectiveArg::Coverage)]
+    pub objective: ObjectiveArg,
+    /// Spacing of the dates on which orders may be placed.
+    #[arg(long, value_enum, default_value_t = GridArg::Quarter)]
+    pub grid: GridArg,
+    /// Split each order's cost among European nations: `gdp`, `equal`, or a CSV FILE with columns nation,share.
+    #[arg(long, value_name = "gdp|equal|FILE")]
+    pub share: Option<String>,
+    /// Only lines whose EU/EEA/Ukraine content share is at least this (e.g. 0.65, as SAFE requires); unknown content fails.
+    #[arg(long, value_name = "SHARE")]
+    pub min_european_content: Option<f64>,
+    /// US$ per unit of the scenario currency, to show shares as % of GDP (GDP figures are in US$).
+    #[arg(long, value_name = "RATE")]
+    pub usd_rate: Option<f64>,
+}
+
+/// Parse `40e9/year`, `40e9`, `40bn/yr`, `1,5e9`... into an amount per year.
+pub fn parse_budget(text: &str) -> Result<f64> {
+    let t = text.trim().to_ascii_lowercase();
+    let body = ["/year", "/yr", "/y", "/a", " per year", "/an"]
+        .iter()
+        .find_map(|s| t.strip_suffix(s))
+        .unwrap_or(&t)
+        .trim();
+    let (num, scale) = [("bn", 1e9), ("b", 1e9), ("m", 1e6), ("k", 1e3)]
+        .iter()
+        .find_map(|(s, f)| body.strip_suffix(s).map(|b| (b.trim(), *f)))
+        .unwrap_or((body, 1.0));
+    let cleaned: String = num.chars().filter(|c| *c != '_' && *c != ',').collect();
+    match cleaned.parse::<f64>() {
+        Ok(x) if x.is_finite() && x >= 0.0 => Ok(x * scale),
+        _ => bail!(
+            "--budget `{text}`: expected a non-negative amount per year in the scenario currency, such as 40e9/year, 40e9 or 40bn/year"
+        ),
+    }
+}
+
+/// Parse `2026`, `2026-04` or `2026-04-15`.
+pub fn parse_from(text: &str) -> Result<NaiveDate> {
+    let t = text.trim();
+    let parsed = if t.len() == 4 {
+        t.parse::<i32>()
+            .ok()
+            .and_then(|y| NaiveDate::from_ymd_opt(y, 1, 1))
+    } else if t.len() == 7 {
+        NaiveDate::parse_from_str(&format!("{t}-01"), "%Y-%m-%d").ok()
+    } else {
+        t.parse().ok()
+    };
+    parsed.with_context(|| {
+        format!("--from `{text}`: expected a year (2026), a month (2026-04) or a date (2026-04-15)")
+    })
+}
+
+fn share_key(arg: &str) -> Result<ShareKey> {
+    Ok(match arg {
+        "gdp" => ShareKey::Gdp,
+        "equal" => ShareKey::Equal,
+        path => {
+            let p = PathBuf::from(path);
+            if !p.exists() {
+                bail!(
+                    "--share `{path}`: expected gdp, equal, or a CSV file nation,share that exists"
+                );
+            }
+            ShareKey::Custom(handover_data::read_share_key(&p)?)
+        }
+    })
+}
+
+/// Build the request from the command line.
+pub fn request(args: &PlanArgs, s: &handover_core::Scenario) -> Result<PlanRequest> {
+    let objective = match args.objective {
+        ObjectiveArg::Coverage => Objective::Coverage,
+        ObjectiveArg::Cost => Objective::Cost,
+    };
+    let from = match &args.from {
+        Some(f) => parse_from(f)?,
+        None => s.scenario.start,
+    };
+    let deadline = match &args.deadline {
+        Some(d) => d.clone(),
+        None => s
+            .deadlines
+            .first()
+            .map(|d| d.id.clone())
+            .context("the scenario has no deadline: give --deadline DATE")?,
+    };
+    let mut r = PlanRequest::new(objective, from, &deadline);
+    r.budget_per_year = args.budget.as_deref().map(parse_budget).transpose()?;
+    r.grid = match args.grid {
+        GridArg::Month => Step::Month,
+        GridArg::Quarter => Step::Quarter,
+        GridArg::Year => Step::Year,
+    };
+    r.share = args.share.as_deref().map(share_key).transpose()?;
+    r.min_european_content = args.min_european_content;
+    r.usd_per_currency = args.usd_rate;
+    Ok(r)
+}
+
+/// Run `handover plan`.
+pub fn run(cli: &Cli, args: &PlanArgs, out: &mut impl Write) -> Result<ExitCode> {
+    let loaded = crate::load(cli)?;
+    let s = &loaded.scenario;
+    let req = request(args, s)?;
+    let eval = handover_core::Evaluation::new(s);
+    let plan = handover_core::plan::plan(s, &eval, &req)?;
+    let text = match cli.format {
+        Format::Table => table(&plan),
+        Format::Json => json(&plan)?,
+        Format::Csv => csv(&plan)?,
+    };
+    out.write_all(text.as_bytes())?;
+    let unreachable = plan.objective == Objective::Cost && !plan.unreachable.is_empty();
+    if unreachable {
+        eprintln!(
+            "note: {} target(s) cannot be reached by {} at any cost: {} (exit code {EXIT_UNREACHABLE})",
+            plan.unreachable.len(),
+            plan.deadline,
+            plan.unreachable
+                .iter()
+                .map(|u| u.capability.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    Ok(if unreachable {
+        ExitCode::from(EXIT_UNREACHABLE)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn table_new(header: &[&str]) -> Table {
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_header(header.to_vec());
+    t
+}
+
+fn right(s: String) -> Cell {
+    Cell::new(s).set_alignment(CellAlignment::Right)
+}
+
+fn opt(x: Option<f64>, f: impl Fn(f64) -> String) -> String {
+    x.map(f).unwrap_or_else(|| "no data".into())
+}
+
+/// The plan as text tables.
+pub fn table(p: &Plan) -> String {
+    let cur = p.currency.as_str();
+    let mut o = String::new();
+    let goal = match p.objective {
+        Objective::Coverage => "maximise weighted coverage",
+        Objective::Cost => "reach every target at least cost",
+    };
+    o.push_str(&format!(
+        "Plan: {goal} by {} ({}); orders from {}, {}; budget {}{}\n",
+        p.deadline,
+        p.deadline_date,
+        p.from,
+        match p.grid {
+            Step::Month => "monthly",
+            Step::Quarter => "quarterly",
+            Step::Year => "yearly",
+        },
+        p.budget_per_year
+            .map(|b| format!("{} a year", money(b, cur)))
+            .unwrap_or_else(|| "unlimited".into()),
+        p.min_european_content
+            .map(|m| format!("; European content at least {}", pct(m)))
+            .unwrap_or_default(),
+    ));
+
+    if p.orders.is_empty() {
+        o.push_str(
+            "\nNo orders: nothing that can be ordered adds coverage by the deadline (see Lines).\n",
+        );
+    } else {
+        let mut t = table_new(&[
+            "Order date",
+            "Line",
+            "Capability",
+            "Units (LP)",
+            "Cost",
+            "By deadline",
+            "Deliveries",
+            "Flag",
+        ]);
+        for x in &p.orders {
+            t.add_row(vec![
+                Cell::new(x.date.to_string()),
+                Cell::new(&x.line),
+                Cell::new(&x.capability),
+                right(format!("{} ({})", level(x.units), number(x.quantity, 2))),
+                right(money(x.cost_rounded, cur)),
+                right(level(x.delivered_by_deadline)),
+                Cell::new(match (x.first_delivery, x.last_delivery) {
+                    (Some(a), Some(b)) => format!("{a} to {b}"),
+                    (Some(a), None) => format!("from {a}, not complete in horizon"),
+                    _ => "none within horizon".into(),
+                }),
+                Cell::new(match (x.us_export_approval, x.queue_date != x.date) {
+                    (true, true) => format!("US export approval (queues from {})", x.queue_date),
+                    (true, false) => "US export approval".into(),
+                    _ => String::new(),
+                }),
+            ]);
+        }
+        o.push_str(&format!(
+            "\nOrders ({} in all, whole units; LP quantity in brackets)\n{t}\n",
+            money(p.total_cost_rounded, cur)
+        ));
+    }
+
+    let mut t = table_new(&[
+        "Capability",
+        "Target",
+        "Before",
+        "After",
+        "Whole units",
+        "Bought by deadline",
+        "Note",
+    ]);
+    for c in &p.capabilities {
+        let cov = |lv: Option<f64>, cv: Option<f64>| match (lv, cv) {
+            (Some(l), Some(c)) => format!("{} ({})", level(l), pct(c)),
+            (Some(l), None) => level(l),
+            _ => "no data".into(),
+        };
+        t.add_row(vec![
+            Cell::new(&c.capability),
+            right(opt(c.target, level)),
+            right(cov(c.level_before, c.coverage_before)),
+            right(cov(c.level_after, c.coverage_after)),
+            right(cov(c.level_rounded, c.coverage_rounded)),
+            right(level(c.bought)),
+            Cell::new(c.not_plannable.clone().unwrap_or_default()),
+        ]);
+    }
+    o.push_str(&format!(
+        "\nCoverage at {} (level and coverage)\n{t}\n",
+        p.deadline_date
+    ));
+    o.push_str(&format!(
+        "Readiness index at {}: {} before, {} with the plan, {} with whole units",
+        p.deadline,
+        opt(p.index_before, pct),
+        opt(p.index_after, pct),
+        opt(p.index_rounded, pct),
+    ));
+    if let (Some(a), Some(r)) = (p.index_after, p.index_rounded) {
+        o.push_str(&format!(
+            " (rounding changes it by {:+.2} points)",
+            (r - a) * 100.0
+        ));
+    }
+    o.push('\n');
+
+    let mut t = table_new(&[
+        "Year",
+        "Budget",
+        "Used",
+        "Used (whole units)",
+        "Exhausted",
+        "Shadow price",
+    ]);
+    for b in &p.budget {
+        t.add_row(vec![
+            Cell::new(b.year),
+            right(
+                b.budget
+                    .map(|x| money(x, cur))
+                    .unwrap_or_else(|| "unlimited".into()),
+            ),
+            right(money(b.used, cur)),
+            right(money(b.used_rounded, cur)),
+            Cell::new(if b.exhausted { "yes" } else { "" }),
+            right(match (b.shadow_price_per_bn, p.objective) {
+                (Some(v), Objective::Coverage) => format!("{} pts per bn", number(v, 3)),
+                (Some(v), Objective::Cost) => format!("{} saved per bn", money(v * 1e9, cur)),
+                (None, _) => String::new(),
+            }),
+        ]);
+    }
+    o.push_str(&format!("\nBudget per year of ordering\n{t}\n"));
+
+    let bottlenecks: Vec<&str> = p
+        .lines
+        .iter()
+        .filter(|l| l.bottleneck)
+        .map(|l| l.line.as_str())
+        .collect();
+    let exhausted: Vec<String> = p
+        .budget
+        .iter()
+        .filter(|b| b.exhausted)
+        .map(|b| b.year.to_string())
+        .collect();
+    o.push_str(&format!(
+        "Binding constraints: bottleneck lines: {}; budget years used up: {}\n",
+        if bottlenecks.is_empty() {
+            "none".into()
+        } else {
+            bottlenecks.join(", ")
+        },
+        if exhausted.is_empty() {
+            "none".into()
+        } else {
+            exhausted.join(", ")
+        },
+    ));
+
+    let mut t = table_new(&[
+        "Line",
+        "Capability",
+        "Free before deadline",
+        "New by deadline",
+        "Shadow price of capacity",
+        "Why not usable",
+    ]);
+    for l in &p.lines {
+        t.add_row(vec![
+            Cell::new(format!(
+                "{}{}",
+                l.line,
+                if l.us_export_approval {
+                    " (US content)"
+                } else {
+                    ""
+                }
+            )),
+            Cell::new(&l.capability),
+            right(if l.eligible {
+                level(l.free_by_deadline)
+            } else {
+                String::new()
+            }),
+            right(if l.eligible {
+                level(l.delivered_by_deadline)
+            } else {
+                String::new()
+            }),
+            right(match (l.shadow_price, p.objective) {
+                (Some(v), Objective::Coverage) => format!("{} pts/unit", number(v, 4)),
+                (Some(v), Objective::Cost) => format!("{} saved/unit", money(v, cur)),
+                (None, _) => String::new(),
+            }),
+            Cell::new(l.reason.clone().unwrap_or_default()),
+        ]);
+    }
+    o.push_str(&format!("\nLines\n{t}\n"));
+
+    if !p.unreachable.is_empty() {
+        let mut t = table_new(&[
+            "Capability",
+            "Target",
+            "Most by deadline",
+            "Earliest date",
+            "Why",
+        ]);
+        for u in &p.unreachable {
+            t.add_row(vec![
+                Cell::new(&u.capability),
+                right(level(u.target)),
+                right(opt(u.max_level, level)),
+                Cell::new(
+                    u.earliest
+                        .map(|d| d.to_string())
+                        .unwrap_or_else(|| "not within horizon".into()),
+                ),
+                Cell::new(&u.reason),
+            ]);
+        }
+        o.push_str(&format!(
+            "\nTargets that cannot be reached by {} at any cost\n{t}\n",
+            p.deadline
+        ));
+    }
+
+    if let Some(key) = &p.share_key {
+        let mut t = table_new(&["Nation", "Share", "Amount", "Per year", "% of GDP a year"]);
+        for n in &p.shares {
+            t.add_row(vec![
+                Cell::new(&n.nation),
+                right(pct(n.share)),
+                right(money(n.amount, cur)),
+                right(money(n.per_year, cur)),
+                right(match (n.pct_gdp, n.gdp_musd) {
+                    (Some(x), _) => format!("{:.3}%", x * 100.0),
+                    (None, None) => "GDP unknown".into(),
+                    (None, Some(_)) => "no exchange rate".into(),
+                }),
+            ]);
+        }
+        o.push_str(&format!("\nBurden sharing (key: {key})\n{t}\n"));
+    }
+
+    o.push_str(&format!(
+        "\nOrders are booked to {} in the scenario; solver: {}; LP: {} variables, {} constraints\n",
+        p.buyer, p.solver, p.lp_size.0, p.lp_size.1
+    ));
+    for n in &p.notes {
+        o.push_str(&format!("Note: {n}\n"));
+    }
+    o
+}
+
+#[derive(Serialize)]
+struct OrderRow<'a> {
+    line: &'a str,
+    capability: &'a str,
+    date: NaiveDate,
+    queue_date: NaiveDate,
+    year: i32,
+    quantity: f64,
+    units: f64,
+    unit_cost: f64,
+    cost: f64,
+    cost_rounded: f64,
+    us_export_approval: bool,
+    delivered_by_deadline: f64,
+    first_delivery: Option<NaiveDate>,
+    last_delivery: Option<NaiveDate>,
+}
+
+/// The orders as CSV, one row per order (everything else is in the JSON).
+pub fn csv(p: &Plan) -> Result<String> {
+    let mut w = csv::Writer::from_writer(vec![]);
+    if p.orders.is_empty() {
+        w.write_record([
+            "line",
+            "capability",
+            "date",
+            "queue_date",
+            "year",
+            "quantity",
+            "units",
+            "unit_cost",
+            "cost",
+            "cost_rounded",
+            "us_export_approval",
+            "delivered_by_deadline",
+            "first_delivery",
+            "last_delivery",
+        ])?;
+    }
+    for o in &p.orders {
+        w.serialize(OrderRow {
+            line: &o.line,
+            capability: &o.capability,
+            date: o.date,
+            queue_date: o.queue_date,
+            year: o.year,
+            quantity: o.quantity,
+            units: o.units,
+            unit_cost: o.unit_cost,
+            cost: o.cost,
+            cost_rounded: o.cost_rounded,
+            us_export_approval: o.us_export_approval,
+            delivered_by_deadline: o.delivered_by_deadline,
+            first_delivery: o.first_delivery,
+            last_delivery: o.last_delivery,
+        })?;
+    }
+    Ok(String::from_utf8(w.into_inner()?)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn budgets_parse_with_or_without_per_year() {
+        assert_eq!(parse_budget("40e9/year").unwrap(), 40e9);
+        assert_eq!(parse_budget("40e9").unwrap(), 40e9);
+        assert_eq!(parse_budget("40bn/yr").unwrap(), 40e9);
+        assert_eq!(parse_budget("2_500m").unwrap(), 2.5e9);
+        let e = parse_budget("forty/year").unwrap_err().to_string();
+        assert!(e.contains("--budget `forty/year`"), "{e}");
+        assert!(parse_budget("-1e9").is_err());
+    }
+
+    #[test]
+    fn from_takes_year_month_or_date() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        assert_eq!(parse_from("2026").unwrap(), d("2026-01-01"));
+        assert_eq!(parse_from("2026-04").unwrap(), d("2026-04-01"));
+        assert_eq!(parse_from("2026-04-15").unwrap(), d("2026-04-15"));
+        assert!(parse_from("26").unwrap_err().to_string().contains("--from"));
+    }
+}
