@@ -350,6 +350,21 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> WriteError + '_ {
 /// Write a scenario folder at `dir`, which must not exist. Written to a
 /// temporary folder beside it first, then renamed: no partial folder is left.
 pub fn write_dir(dir: &Path, s: &Scenario) -> Result<(), WriteError> {
+    write_folder(
+        dir,
+        to_files(s)
+            .into_iter()
+            .map(|(name, text)| (name.to_string(), text.into_bytes())),
+    )
+}
+
+/// Write files (paths relative to `dir`, `/`-separated, sub-folders allowed)
+/// as a new folder `dir`, which must not exist. Written to a temporary
+/// folder beside it first, then renamed: no partial folder is left.
+pub fn write_folder(
+    dir: &Path,
+    files: impl IntoIterator<Item = (String, Vec<u8>)>,
+) -> Result<(), WriteError> {
     if dir.exists() {
         return Err(WriteError::Exists(dir.to_path_buf()));
     }
@@ -361,15 +376,33 @@ pub fn write_dir(dir: &Path, s: &Scenario) -> Result<(), WriteError> {
         .prefix(".handover-export-")
         .tempdir_in(parent)
         .map_err(io(parent))?;
-    for (name, text) in to_files(s) {
-        let p = tmp.path().join(name);
-        std::fs::write(&p, text).map_err(io(&p))?;
+    for (name, bytes) in files {
+        let p = tmp.path().join(&name);
+        if let Some(sub) = p.parent() {
+            std::fs::create_dir_all(sub).map_err(io(sub))?;
+        }
+        std::fs::write(&p, bytes).map_err(io(&p))?;
     }
     let tmp_path = tmp.keep();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&tmp_path, std::fs::Permissions::from_mode(0o755))
+            .map_err(io(&tmp_path))?;
+    }
     std::fs::rename(&tmp_path, dir).map_err(|e| {
         let _ = std::fs::remove_dir_all(&tmp_path);
         io(dir)(e)
     })
+}
+
+/// The scenario's content hash: SHA-256 of its JSON document
+/// ([`to_json`]), in hex. Two scenarios with the same figures, sources and
+/// distributions have the same hash whatever files they were read from.
+pub fn content_hash(s: &Scenario) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(to_json(s).as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Write `contents` to `path` atomically (temporary file, then rename).
@@ -385,6 +418,14 @@ pub fn write_file(path: &Path, contents: &[u8], overwrite: bool) -> Result<(), W
     let mut tmp = tempfile::NamedTempFile::new_in(parent).map_err(io(parent))?;
     use std::io::Write;
     tmp.write_all(contents).map_err(io(path))?;
+    // A temporary file is private (0600); what is written is for the user to
+    // share, so it gets a regular file's permissions.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o644))
+            .map_err(io(path))?;
+    }
     tmp.persist(path).map_err(|e| io(path)(e.error))?;
     Ok(())
 }
@@ -759,5 +800,38 @@ mod tests {
         assert!(e.to_string().starts_with("key.csv:1: header"), "{e}");
         let e = parse_share_key("key.csv", "nation,share\nGermany,1\n").unwrap_err();
         assert!(e.to_string().contains("key.csv:2: field `nation`"), "{e}");
+    }
+
+    #[test]
+    fn content_hash_ignores_the_files_and_sees_the_figures() {
+        let l = bundled().unwrap();
+        let h = content_hash(&l.scenario);
+        assert_eq!(h.len(), 64);
+        let files = to_files(&l.scenario);
+        let map: Vec<(&str, &str)> = files.iter().map(|(n, t)| (*n, t.as_str())).collect();
+        assert_eq!(content_hash(&from_map(&map).unwrap().scenario), h);
+        let mut changed = l.scenario.clone();
+        changed.holdings[0].quantity += 1.0;
+        assert_ne!(content_hash(&changed), h);
+    }
+
+    #[test]
+    fn write_folder_makes_sub_folders_and_never_overwrites() {
+        let tmp = tempfile::tempdir().unwrap();
+        let d = tmp.path().join("out");
+        write_folder(
+            &d,
+            [
+                ("a.md".to_string(), b"x".to_vec()),
+                ("charts/b.svg".to_string(), b"<svg/>".to_vec()),
+            ],
+        )
+        .unwrap();
+        assert_eq!(std::fs::read(d.join("charts/b.svg")).unwrap(), b"<svg/>");
+        assert!(matches!(
+            write_folder(&d, [("a.md".to_string(), b"y".to_vec())]),
+            Err(WriteError::Exists(_))
+        ));
+        assert_eq!(std::fs::read(d.join("a.md")).unwrap(), b"x");
     }
 }

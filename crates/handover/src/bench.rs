@@ -224,7 +224,7 @@ pub fn render(r: &BenchReport, format: Format) -> Result<String> {
     ];
     match format {
         Format::Json => output::json(r),
-        Format::Table => {
+        Format::Table | Format::Html | Format::Md => {
             let mut t = comfy_table::Table::new();
             t.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
             t.set_header(vec!["forecast benchmark", ""]);

@@ -91,7 +91,7 @@ pub fn run(cli: &Cli, args: &CheckArgs, out: &mut impl Write) -> Result<ExitCode
         }
     })?;
     let text = match cli.format {
-        Format::Table => table(&report),
+        Format::Table | Format::Html | Format::Md => table(&report),
         Format::Json => crate::output::json(&report)?,
         Format::Csv => csv(&report)?,
     };

@@ -27,6 +27,7 @@ use std::path::PathBuf;
   handover validate --scenario my-scenario/
   handover export --format csv --out copy/ the bundled data as an editable folder
   handover export --format json > s.json   the scenario as one file
+  handover report --out report.html        a self-contained report to publish
   handover bench                           forecast speed on the bundled data
   handover bench --synthetic lines=300,capabilities=40,nations=35,years=11 --write big/
 
@@ -67,6 +68,10 @@ pub enum Format {
     Json,
     /// CSV with stable column names.
     Csv,
+    /// One self-contained HTML page (`report` only).
+    Html,
+    /// Markdown with charts as SVG files (`report` only).
+    Md,
 }
 
 /// Subcommands.
@@ -134,6 +139,19 @@ pub enum Command {
     /// (10,000 samples by default). Figures and how to read them:
     /// docs/BENCHMARKS.md.
     Bench(BenchArgs),
+    /// Write a report to publish: HTML (default), Markdown with SVG charts, or JSON.
+    ///
+    /// One self-contained HTML file (no network needed to open it): a
+    /// summary (readiness index, capabilities on track, at risk and off
+    /// track per deadline), then per capability the European level against
+    /// the target over time with the glide paths, US dependency, holdings,
+    /// production lines with backlog and lead times, shortfall in units and
+    /// money, the forecast fan, P(met) with its standard error and the
+    /// sensitivity tornado; every source behind the figures; and the
+    /// scenario's content hash, seed and tool version to reproduce it.
+    /// --format md writes a folder with report.md and charts/*.svg;
+    /// --format json the numbers behind the report. See docs/REPORT.md.
+    Report(ReportArgs),
 }
 
 /// Options of `assess`.
@@ -228,6 +246,29 @@ pub struct CheckArgs {
     /// Forecast seed, for rules with P(met, ...).
     #[arg(long, default_value_t = 1, value_name = "S")]
     pub seed: u64,
+}
+
+/// Options of `report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Where to write: a file for HTML and JSON (standard output without it), a new folder for Markdown.
+    #[arg(long, short = 'o', value_name = "PATH")]
+    pub out: Option<PathBuf>,
+    /// Replace an existing HTML or JSON file.
+    #[arg(long)]
+    pub force: bool,
+    /// Date to assess (YYYY-MM-DD). Default: today.
+    #[arg(long, value_name = "DATE")]
+    pub at: Option<NaiveDate>,
+    /// Forecast samples.
+    #[arg(long, default_value_t = 10_000, value_name = "N")]
+    pub samples: u64,
+    /// Forecast seed.
+    #[arg(long, default_value_t = 1, value_name = "S")]
+    pub seed: u64,
+    /// Leave the forecast out (no P(met), fan charts or sensitivity).
+    #[arg(long)]
+    pub no_forecast: bool,
 }
 
 /// Options of `export`.

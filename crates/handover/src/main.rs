@@ -8,6 +8,7 @@ mod cli;
 mod output;
 mod plan;
 mod progress;
+mod report;
 
 use anyhow::{Context, Result};
 use clap::Parser;
@@ -41,6 +42,17 @@ fn load(cli: &Cli) -> Result<Loaded> {
 }
 
 fn run(cli: &Cli) -> Result<ExitCode> {
+    if matches!(cli.format, Format::Html | Format::Md) && !matches!(cli.command, Command::Report(_))
+    {
+        anyhow::bail!(
+            "--format {} is for `handover report`; this command writes table, json or csv",
+            if cli.format == Format::Html {
+                "html"
+            } else {
+                "md"
+            }
+        );
+    }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match &cli.command {
@@ -60,7 +72,9 @@ fn run(cli: &Cli) -> Result<ExitCode> {
                 }
             })?;
             let text = match cli.format {
-                Format::Table => output::assess_table(&assessment, &loaded),
+                Format::Table | Format::Html | Format::Md => {
+                    output::assess_table(&assessment, &loaded)
+                }
                 Format::Json => output::json(&assessment)?,
                 Format::Csv => output::assess_csv(&assessment)?,
             };
@@ -80,7 +94,9 @@ fn run(cli: &Cli) -> Result<ExitCode> {
                 eprintln!("wrote fan chart quantiles to {}", path.display());
             }
             let text = match cli.format {
-                Format::Table => output::forecast_table(&result, args.top),
+                Format::Table | Format::Html | Format::Md => {
+                    output::forecast_table(&result, args.top)
+                }
                 Format::Json => output::json(&result)?,
                 Format::Csv => output::forecast_csv(&result)?,
             };
@@ -100,6 +116,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         }
         Command::Check(args) => check::run(cli, args, &mut out),
         Command::Plan(args) => plan::run(cli, args, &mut out),
+        Command::Report(args) => report::run(cli, args, &mut out),
         Command::Validate => {
             let result = match &cli.scenario {
                 Some(path) => handover_data::load(path),
@@ -111,7 +128,9 @@ fn run(cli: &Cli) -> Result<ExitCode> {
                 Err(e) => return Err(anyhow::anyhow!("{e}")),
             };
             let text = match cli.format {
-                Format::Table => output::problems_table(&problems, &label),
+                Format::Table | Format::Html | Format::Md => {
+                    output::problems_table(&problems, &label)
+                }
                 Format::Json => output::json(&problems)?,
                 Format::Csv => output::problems_csv(&problems)?,
             };
@@ -126,11 +145,11 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             let loaded = load(cli)?;
             let s = &loaded.scenario;
             match (cli.format, &args.out) {
-                (Format::Table | Format::Json, None) => {
+                (Format::Table | Format::Html | Format::Md | Format::Json, None) => {
                     out.write_all(handover_data::to_json(s).as_bytes())?;
                     out.write_all(b"\n")?;
                 }
-                (Format::Table | Format::Json, Some(path)) => {
+                (Format::Table | Format::Html | Format::Md | Format::Json, Some(path)) => {
                     let mut text = handover_data::to_json(s);
                     text.push('\n');
                     handover_data::write_file(path, text.as_bytes(), args.force)?;

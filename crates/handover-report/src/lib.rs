@@ -1,0 +1,590 @@
+//! Reports people can publish: `handover report`.
+//!
+//! [`Report::build`] gathers everything a reader needs from one assessment
+//! (and, where asked for, a forecast) into one serialisable document: the
+//! summary, per capability the level against its target over time with the
+//! glide paths, US dependency, holdings by nation, production lines with
+//! their backlog and lead times, shortfall in units and money, P(met) with its
+//! standard error, the fan chart and the sensitivity ranking; then every
+//! source behind the figures shown, and what is needed to reproduce it (the
+//! scenario's content hash, the seed, the tool version).
+//!
+//! [`render::html`] writes it as one self-contained page (styles and SVG
+//! charts inline, nothing loaded from the network), [`render::markdown`] as
+//! Markdown with the charts as separate SVG files, and the [`Report`] itself
+//! serialises to JSON. Pure: no files, no clock.
+#![warn(missing_docs)]
+
+pub mod charts;
+pub mod fmt;
+pub mod render;
+
+use chrono::NaiveDate;
+use handover_core::assess::{Assessment, CapabilityAssessment, CapabilitySeries};
+use handover_core::forecast::{CapabilityForecast, FanSeries, ForecastResult, IndexDeadline};
+use handover_core::metrics::Status;
+use handover_core::scenario::Provenance;
+use handover_core::trigger::CheckReport;
+use handover_core::{Evaluation, Scenario};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// What went into a report, so anyone can reproduce it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reproduce {
+    /// SHA-256 of the scenario's JSON document (`handover export --format json`).
+    pub content_hash: String,
+    /// Version of handover that wrote the report.
+    pub tool_version: String,
+    /// Date assessed.
+    pub at: NaiveDate,
+    /// Forecast seed, if a forecast was run.
+    pub seed: Option<u64>,
+    /// Forecast samples, if a forecast was run.
+    pub samples: Option<u64>,
+    /// The command that reproduces the report's figures.
+    pub command: String,
+}
+
+/// Status counts against one deadline.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StatusCount {
+    /// Deadline id.
+    pub deadline: String,
+    /// Deadline date.
+    pub date: NaiveDate,
+    /// Readiness index projected at the deadline.
+    pub index: Option<f64>,
+    /// Forecast P10/P50/P90 of the index at the deadline.
+    pub index_forecast: Option<IndexDeadline>,
+    /// Capabilities on track.
+    pub on_track: usize,
+    /// Capabilities at risk.
+    pub at_risk: usize,
+    /// Capabilities off track.
+    pub off_track: usize,
+    /// Capabilities without data.
+    pub no_data: usize,
+}
+
+/// The summary at the top of a report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Summary {
+    /// Readiness index at the assessed date.
+    pub index: Option<f64>,
+    /// Capabilities in the index.
+    pub included: Vec<String>,
+    /// Capabilities without data, left out of the index.
+    pub excluded: Vec<String>,
+    /// Per deadline: index and status counts.
+    pub deadlines: Vec<StatusCount>,
+}
+
+/// One holder's stock of a capability.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HoldingRow {
+    /// Nation code or group.
+    pub holder: String,
+    /// Whether it counts as European.
+    pub european: bool,
+    /// Quantity at the scenario's start.
+    pub at_start: f64,
+    /// Projected quantity at the assessed date.
+    pub at_date: f64,
+}
+
+/// One order on a line, as projected.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OrderRow {
+    /// Order id.
+    pub id: String,
+    /// Buyer nation.
+    pub buyer: String,
+    /// Units ordered.
+    pub quantity: f64,
+    /// Order date.
+    pub date: NaiveDate,
+    /// End of the period of the first delivery (`None`: none within the horizon).
+    pub first_delivery: Option<NaiveDate>,
+    /// End of the period of the last delivery (`None`: not complete within the horizon).
+    pub completed: Option<NaiveDate>,
+    /// Units still open at the horizon.
+    pub open_at_end: f64,
+}
+
+/// A production line of a capability.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LineRow {
+    /// Line id.
+    pub id: String,
+    /// Display name.
+    pub name: Option<String>,
+    /// Producer nation.
+    pub nation: String,
+    /// Whether it is in Europe.
+    pub european: bool,
+    /// Minimum lead time in months.
+    pub lead_time_months: u32,
+    /// Unit cost, if known.
+    pub unit_cost: Option<f64>,
+    /// Capacity at the assessed date, units per year.
+    pub capacity_per_year: f64,
+    /// Units ordered by the assessed date and not yet delivered.
+    pub backlog: f64,
+    /// Orders, in the order the line serves them (FIFO by date).
+    pub orders: Vec<OrderRow>,
+}
+
+/// Everything the report says about one capability.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CapabilityReport {
+    /// The assessment (level, target, coverage, dependency, deadlines, notes).
+    pub assessment: CapabilityAssessment,
+    /// Per-period level, coverage and glide paths.
+    pub series: Option<CapabilitySeries>,
+    /// Holdings by holder.
+    pub holdings: Vec<HoldingRow>,
+    /// Production lines.
+    pub lines: Vec<LineRow>,
+    /// The forecast, if one was run and the capability has data.
+    pub forecast: Option<CapabilityForecast>,
+    /// The fan chart (P10/P50/P90 of coverage per period), if forecast.
+    pub fan: Option<FanSeries>,
+    /// Every source behind this capability's figures.
+    pub sources: Vec<String>,
+}
+
+/// A source and the figures it backs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SourceRow {
+    /// The source as written (usually a URL).
+    pub source: String,
+    /// Figures it backs, e.g. `requirement iamd-long`.
+    pub backs: Vec<String>,
+    /// Whether any of those figures is an estimate.
+    pub estimate: bool,
+}
+
+/// A whole report. Serialises to the JSON of `handover report --format json`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// Scenario name.
+    pub scenario: String,
+    /// Scenario description.
+    pub description: Option<String>,
+    /// Date assessed.
+    pub at: NaiveDate,
+    /// End of the period containing it.
+    pub period_end: NaiveDate,
+    /// Scenario start.
+    pub start: NaiveDate,
+    /// Scenario horizon.
+    pub horizon: NaiveDate,
+    /// Currency of money figures.
+    pub currency: String,
+    /// Status tolerance.
+    pub tolerance: f64,
+    /// Dates of the per-period series.
+    pub dates: Vec<NaiveDate>,
+    /// The summary.
+    pub summary: Summary,
+    /// Per capability, in catalogue order.
+    pub capabilities: Vec<CapabilityReport>,
+    /// The scenario's benchmarks, evaluated at the report's date.
+    pub triggers: Option<CheckReport>,
+    /// Every source behind the figures shown.
+    pub sources: Vec<SourceRow>,
+    /// How to reproduce it.
+    pub reproduce: Reproduce,
+}
+
+/// The inputs of [`Report::build`].
+#[derive(Debug, Clone, Copy)]
+pub struct ReportInput<'a> {
+    /// The validated scenario.
+    pub scenario: &'a Scenario,
+    /// Its evaluation (the deterministic projection).
+    pub evaluation: &'a Evaluation,
+    /// The assessment at the report's date, with series.
+    pub assessment: &'a Assessment,
+    /// A forecast, if one was run.
+    pub forecast: Option<&'a ForecastResult>,
+    /// The scenario's triggers, evaluated (with the same forecast).
+    pub triggers: Option<&'a CheckReport>,
+    /// The scenario's content hash.
+    pub content_hash: &'a str,
+    /// The tool's version.
+    pub tool_version: &'a str,
+}
+
+/// Split a source cell into its sources (` ; ` separates several).
+fn split_sources(p: &Provenance) -> impl Iterator<Item = String> + '_ {
+    p.source
+        .as_deref()
+        .unwrap_or("")
+        .split(';')
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .map(String::from)
+}
+
+impl Report {
+    /// Gather a report. The assessment must have been made with series.
+    pub fn build(input: ReportInput<'_>) -> Report {
+        let ReportInput {
+            scenario: s,
+            evaluation: eval,
+            assessment: a,
+            forecast,
+            triggers,
+            content_hash,
+            tool_version,
+        } = input;
+        let model = &eval.model;
+        let proj = &eval.projection;
+        let cal = model.calendar;
+        let k = a.period;
+
+        // Sources, keyed by source, with the figures they back.
+        let mut sources: BTreeMap<String, (Vec<String>, bool)> = BTreeMap::new();
+        let mut cap_sources: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut note = |cap: &str, p: &Provenance, what: String| {
+            for src in split_sources(p) {
+                let e = sources.entry(src.clone()).or_default();
+                if !e.0.contains(&what) {
+                    e.0.push(what.clone());
+                }
+                e.1 |= p.estimate;
+                let c = cap_sources.entry(cap.to_string()).or_default();
+                if !c.contains(&src) {
+                    c.push(src);
+                }
+            }
+        };
+        for r in &s.requirements {
+            note(
+                &r.capability,
+                &r.provenance,
+                format!("requirement {}", r.capability),
+            );
+        }
+        for h in &s.holdings {
+            note(
+                &h.capability,
+                &h.provenance,
+                format!("holding {} {}", h.holder, h.capability),
+            );
+        }
+        for u in &s.us_contributions {
+            note(
+                &u.capability,
+                &u.provenance,
+                format!("US contribution {}", u.capability),
+            );
+        }
+        let line_cap: BTreeMap<&str, &str> = s
+            .lines
+            .iter()
+            .map(|l| (l.id.as_str(), l.capability.as_str()))
+            .collect();
+        for l in &s.lines {
+            note(&l.capability, &l.provenance, format!("line {}", l.id));
+        }
+        for c in &s.capacity {
+            if let Some(cap) = line_cap.get(c.line.as_str()) {
+                note(
+                    cap,
+                    &c.provenance,
+                    format!("capacity {} from {}", c.line, c.date),
+                );
+            }
+        }
+        for o in &s.orders {
+            if let Some(cap) = line_cap.get(o.line.as_str()) {
+                note(cap, &o.provenance, format!("order {}", o.id));
+            }
+        }
+
+        let series = a.series.as_ref();
+        let capabilities = a
+            .capabilities
+            .iter()
+            .map(|ca| {
+                let ci = s
+                    .capabilities
+                    .iter()
+                    .position(|c| c.id == ca.id)
+                    .expect("assessed capabilities come from the scenario");
+                let holdings = model
+                    .stocks
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, st)| st.capability == ci)
+                    .map(|(i, st)| HoldingRow {
+                        holder: st.holder.clone(),
+                        european: st.european,
+                        at_start: st.initial,
+                        at_date: proj.stock[i].get(k).copied().unwrap_or(st.initial),
+                    })
+                    .collect();
+                let lines = s
+                    .lines
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, l)| l.capability == ca.id)
+                    .map(|(li, l)| {
+                        let lm = &model.lines[li];
+                        let ordered: f64 = lm
+                            .orders
+                            .iter()
+                            .filter(|&&o| cal.period_of(model.orders[o].date) <= k as i64)
+                            .map(|&o| model.orders[o].open)
+                            .sum();
+                        let delivered: f64 =
+                            proj.delivered[li][..=k.min(proj.periods - 1)].iter().sum();
+                        let mut orders: Vec<usize> = lm.orders.clone();
+                        orders.sort_by_key(|&o| model.orders[o].date);
+                        LineRow {
+                            id: l.id.clone(),
+                            name: l.name.clone(),
+                            nation: l.nation.clone(),
+                            european: lm.european,
+                            lead_time_months: l.lead_time_months,
+                            unit_cost: l.unit_cost,
+                            capacity_per_year: proj.capacity[li].get(k).copied().unwrap_or(0.0)
+                                * 12.0
+                                / cal.step().months() as f64,
+                            backlog: (ordered - delivered).max(0.0),
+                            orders: orders
+                                .into_iter()
+                                .map(|o| {
+                                    let so = &s.orders[o];
+                                    let end =
+                                        |p: Option<usize>| p.map(|p| cal.period_end(p as i64));
+                                    OrderRow {
+                                        id: so.id.clone(),
+                                        buyer: so.buyer.clone(),
+                                        quantity: so.quantity,
+                                        date: so.date,
+                                        first_delivery: end(proj.first_delivery[o]),
+                                        completed: end(proj.completed[o]),
+                                        open_at_end: proj.open_at_end[o],
+                                    }
+                                })
+                                .collect(),
+                        }
+                    })
+                    .collect();
+                let fc = forecast.and_then(|f| f.capabilities.iter().find(|c| c.id == ca.id));
+                let fan = forecast.and_then(|f| {
+                    f.fan
+                        .series
+                        .iter()
+                        .find(|x| x.capability.as_deref() == Some(ca.id.as_str()))
+                });
+                CapabilityReport {
+                    assessment: ca.clone(),
+                    series: series.and_then(|x| x.capabilities.get(&ca.id)).cloned(),
+                    holdings,
+                    lines,
+                    forecast: fc.cloned(),
+                    fan: fan.cloned(),
+                    sources: cap_sources.remove(&ca.id).unwrap_or_default(),
+                }
+            })
+            .collect();
+
+        let deadlines = a
+            .deadlines
+            .iter()
+            .map(|d| {
+                let mut count = StatusCount {
+                    deadline: d.id.clone(),
+                    date: d.date,
+                    index: a.index.deadlines.get(&d.id).copied().flatten(),
+                    index_forecast: forecast
+                        .and_then(|f| f.index.as_ref())
+                        .and_then(|i| i.deadlines.iter().find(|x| x.deadline == d.id))
+                        .cloned(),
+                    on_track: 0,
+                    at_risk: 0,
+                    off_track: 0,
+                    no_data: 0,
+                };
+                for c in &a.capabilities {
+                    match c
+                        .deadlines
+                        .iter()
+                        .find(|x| x.deadline == d.id)
+                        .map(|x| x.status)
+                    {
+                        Some(Status::OnTrack) => count.on_track += 1,
+                        Some(Status::AtRisk) => count.at_risk += 1,
+                        Some(Status::OffTrack) => count.off_track += 1,
+                        Some(Status::NoData) => count.no_data += 1,
+                        _ => {}
+                    }
+                }
+                count
+            })
+            .collect();
+
+        let command = match forecast {
+            Some(f) => format!(
+                "handover report --at {} --samples {} --seed {}",
+                a.at, f.samples, f.seed
+            ),
+            None => format!("handover report --at {} --no-forecast", a.at),
+        };
+        Report {
+            scenario: a.scenario.clone(),
+            description: s.scenario.description.clone(),
+            at: a.at,
+            period_end: a.period_end,
+            start: a.start,
+            horizon: a.horizon,
+            currency: a.currency.clone(),
+            tolerance: a.tolerance,
+            dates: series.map(|x| x.dates.clone()).unwrap_or_default(),
+            summary: Summary {
+                index: a.index.at,
+                included: a.index.included.clone(),
+                excluded: a.index.excluded.clone(),
+                deadlines,
+            },
+            capabilities,
+            triggers: triggers.cloned(),
+            sources: sources
+                .into_iter()
+                .map(|(source, (backs, estimate))| SourceRow {
+                    source,
+                    backs,
+                    estimate,
+                })
+                .collect(),
+            reproduce: Reproduce {
+                content_hash: content_hash.to_string(),
+                tool_version: tool_version.to_string(),
+                at: a.at,
+                seed: forecast.map(|f| f.seed),
+                samples: forecast.map(|f| f.samples),
+                command,
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use handover_core::build::ScenarioBuilder;
+
+    /// One line, 12 a year (1 a month) from the start, lead time 3 months;
+    /// an order of 6 placed before the start (2 delivered) and one of 5 in
+    /// March 2026.
+    fn scenario() -> Scenario {
+        ScenarioBuilder::monthly("2026-01-01", "2028-12-31")
+            .nation("DE", &["EUROPE"])
+            .nation("US", &["NATO"])
+            .stock("sam", 30.0)
+            .holding("DE", "sam", 10.0)
+            .us("sam", 10.0)
+            .line("l", "sam", "DE", 3)
+            .unit_cost("l", 2.0)
+            .capacity("l", "2026-01-01", 12.0)
+            .order("o1", "DE", "l", 6.0, "2025-06-01")
+            .delivered(2.0)
+            .order("o2", "DE", "l", 5.0, "2026-03-01")
+            .with(|s| {
+                s.lines[0].provenance.source = Some("https://a.example ; https://b.example".into());
+                s.requirements[0].provenance.source = Some("https://a.example".into());
+                s.requirements[0].provenance.estimate = true;
+            })
+            .build()
+    }
+
+    fn report_at(at: &str) -> Report {
+        let s = scenario();
+        let eval = Evaluation::new(&s);
+        let a = eval.assess(&s, at.parse().unwrap(), true).unwrap();
+        Report::build(ReportInput {
+            scenario: &s,
+            evaluation: &eval,
+            assessment: &a,
+            forecast: None,
+            triggers: None,
+            content_hash: "h",
+            tool_version: "v",
+        })
+    }
+
+    #[test]
+    fn lines_show_backlog_and_fifo_dates() {
+        // End of Feb 2026: o1's 4 open units arrive Jan-Apr; 2 delivered by
+        // Feb, so 2 open; o2 is not placed yet.
+        let r = report_at("2026-02-15");
+        let line = &r.capabilities[0].lines[0];
+        assert_eq!(line.backlog, 2.0);
+        assert_eq!(line.capacity_per_year, 12.0);
+        assert_eq!(
+            line.orders[0].first_delivery.unwrap().to_string(),
+            "2026-01-31"
+        );
+        assert_eq!(line.orders[0].completed.unwrap().to_string(), "2026-04-30");
+        // o2 (eligible from June) is served in June-October.
+        assert_eq!(
+            line.orders[1].first_delivery.unwrap().to_string(),
+            "2026-06-30"
+        );
+        assert_eq!(line.orders[1].completed.unwrap().to_string(), "2026-10-31");
+        // End of March: o1 has 1 open, o2 is placed with 5: backlog 6.
+        assert_eq!(
+            report_at("2026-03-31").capabilities[0].lines[0].backlog,
+            6.0
+        );
+        let h = &report_at("2026-03-31").capabilities[0].holdings[0];
+        assert_eq!((h.at_start, h.at_date), (10.0, 13.0));
+    }
+
+    #[test]
+    fn sources_are_split_and_name_what_they_back() {
+        let r = report_at("2026-02-15");
+        let a = r
+            .sources
+            .iter()
+            .find(|x| x.source == "https://a.example")
+            .unwrap();
+        assert_eq!(a.backs, ["requirement sam", "line l"]);
+        assert!(a.estimate);
+        let b = r
+            .sources
+            .iter()
+            .find(|x| x.source == "https://b.example")
+            .unwrap();
+        assert!(!b.estimate);
+        assert_eq!(
+            r.capabilities[0].sources,
+            ["https://a.example", "https://b.example"]
+        );
+        assert_eq!(
+            r.reproduce.command,
+            "handover report --at 2026-02-15 --no-forecast"
+        );
+    }
+
+    #[test]
+    fn summary_counts_statuses_per_deadline() {
+        let r = report_at("2026-02-15");
+        let d = &r.summary.deadlines[0];
+        assert_eq!(d.deadline, "us-2027");
+        assert_eq!(d.on_track + d.at_risk + d.off_track + d.no_data, 1);
+        let html = render::html(&r);
+        assert!(html.contains("<svg") && html.contains("a.example"));
+        assert!(!html.contains("{{"), "every template value rendered");
+        let md = render::markdown(&r);
+        assert_eq!(md[0].0, "report.md");
+        assert!(md[1..]
+            .iter()
+            .all(|(p, t)| p.starts_with("charts/") && t.starts_with("<svg")));
+    }
+}

@@ -1,0 +1,83 @@
+//! `handover report`: assessment, forecast and benchmarks in one document to
+//! publish (docs/REPORT.md).
+
+use crate::cli::{Cli, Format, ReportArgs};
+use anyhow::{Context, Result};
+use handover_report::{render, Report, ReportInput};
+use std::io::Write;
+use std::process::ExitCode;
+
+/// Run `handover report`.
+pub fn run(cli: &Cli, args: &ReportArgs, out: &mut impl Write) -> Result<ExitCode> {
+    if cli.format == Format::Csv {
+        anyhow::bail!("a report is written as html (the default), md or json; for CSV use `assess`, `forecast` or `check`");
+    }
+    if cli.format == Format::Md && args.out.is_none() {
+        anyhow::bail!("--format md writes report.md and charts/*.svg: give --out DIR (a folder that does not exist yet)");
+    }
+    let loaded = crate::load(cli)?;
+    let s = &loaded.scenario;
+    let at = match args.at {
+        Some(d) => d,
+        None => chrono::Local::now().date_naive(),
+    };
+    let eval = handover_core::Evaluation::new(s);
+    let assessment = eval.assess(s, at, true).with_context(|| {
+        if args.at.is_none() {
+            "today's date is outside the scenario; pass --at DATE"
+        } else {
+            "cannot report at --at"
+        }
+    })?;
+    let forecast = if args.no_forecast {
+        None
+    } else {
+        let model = handover_core::projection::Model::compile(s);
+        let inputs = handover_core::uncertainty::uncertain_inputs(s, &model);
+        let f = handover_core::forecast::Forecast::new(s, &model, inputs, args.samples, args.seed)?;
+        Some(crate::progress::run(&f, args.samples))
+    };
+    let checks = if s.triggers.is_empty() {
+        None
+    } else {
+        Some(
+            handover_core::trigger::check(s, &eval, &s.triggers, at, forecast.as_ref())
+                .context("cannot evaluate the scenario's benchmarks")?,
+        )
+    };
+    let hash = handover_data::content_hash(s);
+    let report = Report::build(ReportInput {
+        scenario: s,
+        evaluation: &eval,
+        assessment: &assessment,
+        forecast: forecast.as_ref(),
+        triggers: checks.as_ref(),
+        content_hash: &hash,
+        tool_version: env!("CARGO_PKG_VERSION"),
+    });
+    match cli.format {
+        Format::Md => {
+            let dir = args.out.as_ref().expect("checked above");
+            let files = render::markdown(&report)
+                .into_iter()
+                .map(|(p, t)| (p, t.into_bytes()));
+            handover_data::write_folder(dir, files)?;
+            eprintln!("wrote report.md and charts to {}", dir.display());
+        }
+        _ => {
+            let text = if cli.format == Format::Json {
+                crate::output::json(&report)?
+            } else {
+                render::html(&report)
+            };
+            match &args.out {
+                Some(path) => {
+                    handover_data::write_file(path, text.as_bytes(), args.force)?;
+                    eprintln!("wrote {}", path.display());
+                }
+                None => out.write_all(text.as_bytes())?,
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
