@@ -1314,3 +1314,28 @@ fn plan_on_the_bundled_data_explains_why_nothing_arrives_by_2027() {
         .stdout(predicate::str::contains("No orders"))
         .stdout(predicate::str::contains("lead time 36 months"));
 }
+
+#[test]
+fn bench_planner_times_both_objectives_on_a_synthetic_scenario() {
+    let v = json_of(handover().args([
+        "-f",
+        "json",
+        "bench",
+        "--planner",
+        "--synthetic",
+        "lines=20,capabilities=5,nations=4,years=8",
+        "--repeat",
+        "2",
+    ]));
+    let runs = v["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 2);
+    assert_eq!(runs[0]["objective"], "coverage");
+    assert_eq!(runs[1]["objective"], "cost");
+    for r in runs {
+        assert_eq!(r["solves_seconds"].as_array().unwrap().len(), 2);
+        assert!(r["solve_seconds"].as_f64().unwrap() > 0.0);
+        assert!(r["error"].is_null(), "{r}");
+        assert!(r["variables"].as_u64().unwrap() > 0);
+    }
+    assert!(runs[0]["index_after"].as_f64() > runs[0]["index_before"].as_f64());
+}

@@ -4,18 +4,19 @@
 //! `cargo bench -p handover-core --bench plan`
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use handover_core::plan::{synthetic_scenario, Objective, PlanProblem, PlanRequest};
+use handover_core::plan::{Objective, PlanProblem, PlanRequest};
+use handover_core::synthetic::{generate, SyntheticSpec};
 use handover_core::Evaluation;
 use std::hint::black_box;
 
 fn request(objective: Objective) -> PlanRequest {
-    let mut r = PlanRequest::new(objective, "2026-01-01".parse().unwrap(), "2036-12-31");
+    let mut r = PlanRequest::new(objective, "2025-01-01".parse().unwrap(), "2035-12-31");
     r.budget_per_year = Some(40e9);
     r
 }
 
 fn bench(c: &mut Criterion) {
-    let s = synthetic_scenario(300, 11);
+    let s = generate(&SyntheticSpec::default());
     let eval = Evaluation::new(&s);
     let mut g = c.benchmark_group("plan-300-lines-11-years-quarterly");
     g.sample_size(10);

@@ -1378,79 +1378,6 @@ pub fn plan(s: &Scenario, eval: &Evaluation, req: &PlanRequest) -> Result<Plan, 
     PlanProblem::build(s, eval, req)?.solve(s)
 }
 
-/// A large synthetic planning scenario for benchmarks: `lines` production
-/// lines over `lines / 10` stock capabilities, monthly from 2026 for `years`
-/// years, each line with a lead time of 6 to 36 months, a capacity ramp, a
-/// unit cost, content shares (some with US content) and zero to three
-/// backlog orders. Deterministic (a fixed integer hash, no random generator).
-pub fn synthetic_scenario(lines: usize, years: u32) -> Scenario {
-    use crate::build::ScenarioBuilder;
-    let h = |i: usize, salt: u64| -> u64 {
-        // SplitMix64 of (i, salt): deterministic, well spread.
-        let mut z = (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ salt;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    };
-    let end = 2026 + years.max(1) as i32 - 1;
-    let nations = ["DE", "FR", "PL", "IT", "ES", "NL", "SE", "FI"];
-    let mut b = ScenarioBuilder::monthly("2026-01-01", &format!("{end}-12-31"));
-    for n in nations {
-        b = b.nation(n, &["EUROPE"]);
-    }
-    b = b.nation("US", &["NATO"]);
-    let caps = lines.div_ceil(10).max(1);
-    for c in 0..caps {
-        let id = format!("cap{c}");
-        b = b
-            .stock(&id, 200.0 + (h(c, 1) % 800) as f64)
-            .holding("EUROPE", &id, (h(c, 2) % 150) as f64)
-            .weight(&id, 1.0 + (h(c, 3) % 3) as f64);
-    }
-    let mut order = 0;
-    for l in 0..lines {
-        let id = format!("line{l}");
-        let us = h(l, 4) % 5 == 0;
-        let nation = if us { "US" } else { nations[l % nations.len()] };
-        b = b
-            .line(
-                &id,
-                &format!("cap{}", l % caps),
-                nation,
-                6 + (h(l, 5) % 31) as u32,
-            )
-            .unit_cost(&id, 1e6 * (1 + h(l, 6) % 1000) as f64)
-            .capacity(&id, "2025-01-01", (12 + h(l, 7) % 109) as f64)
-            .capacity(
-                &id,
-                &format!(
-                    "{}-07-01",
-                    2026 + (h(l, 8) % u64::from(years.clamp(1, 4))) as i32
-                ),
-                (24 + h(l, 9) % 200) as f64,
-            );
-        for k in 0..(h(l, 10) % 4) as usize {
-            order += 1;
-            b = b.order(
-                &format!("o{order}"),
-                nations[(l + k) % nations.len()],
-                &id,
-                (5 + h(l * 7 + k, 11) % 120) as f64,
-                &format!("2025-{:02}-01", 1 + (h(l * 7 + k, 12) % 12)),
-            );
-        }
-        let eu = (h(l, 13) % 100) as f64 / 100.0;
-        b = b.with(|s| {
-            let line = s.lines.last_mut().expect("just added");
-            line.content_eu = Some(if us { eu * 0.3 } else { eu });
-            line.content_us = Some(if us { 0.7 } else { 0.0 });
-            line.content_other =
-                Some(1.0 - line.content_eu.unwrap_or(0.0) - line.content_us.unwrap_or(0.0));
-        });
-    }
-    b.with(|s| s.scenario.us_export_approval_months = 6).build()
-}
-
 /// The solver's name.
 #[cfg(not(feature = "highs"))]
 pub const SOLVER: &str = "clarabel (pure Rust, interior point)";
@@ -2071,20 +1998,24 @@ mod tests {
     }
 
     #[test]
-    fn synthetic_scenario_is_valid_and_plans() {
-        let s = synthetic_scenario(20, 3);
+    fn a_synthetic_scenario_plans_and_agrees_with_assess() {
+        // Existing orders run to 2030, and new ones queue behind them.
+        let spec = "lines=20,capabilities=5,nations=4,years=8".parse().unwrap();
+        let s = crate::synthetic::generate(&spec);
         let problems = validate(&s);
         assert!(
             errors(&problems).next().is_none(),
             "{:?}",
             errors(&problems).next()
         );
-        let mut r = PlanRequest::new(Objective::Coverage, d("2026-01-01"), "2028-12-31");
+        let mut r = PlanRequest::new(Objective::Coverage, d("2026-01-01"), "2032-12-31");
         r.budget_per_year = Some(5e9);
         let p = run(&s, &r).unwrap();
         assert!(p.index_after.unwrap() > p.index_before.unwrap());
         let with = p.with_orders(&s, false);
-        let i = Evaluation::new(&with).metrics.index.unwrap()[35];
+        let eval = Evaluation::new(&with);
+        let k = eval.model.calendar.period_of(d("2032-12-31")) as usize;
+        let i = eval.metrics.index.unwrap()[k];
         assert!(
             (i - p.index_after.unwrap()).abs() < 1e-6,
             "{i} vs {:?}",

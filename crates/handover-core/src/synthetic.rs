@@ -191,8 +191,9 @@ pub fn generate(spec: &SyntheticSpec) -> Scenario {
         };
         let per_cap = spec.lines.div_ceil(caps.len()) as f64;
         let share = targets[c] / per_cap;
-        let ramp_year = rng.random_range(2026..=2029);
-        let ramp_month = rng.random_range(1..=12);
+        let last_ramp = 2029.min(end_year);
+        let ramp_year = rng.random_range(2026.min(last_ramp)..=last_ramp);
+        let ramp_month = rng.random_range(2..=12);
         let ramp = format!("{ramp_year}-{ramp_month:02}-01");
         let factor = rng.random_range(1.5..3.0);
         if flow {
@@ -437,6 +438,24 @@ mod tests {
         assert_eq!(generate(&spec), s);
         let other = SyntheticSpec { seed: 2, ..spec };
         assert_ne!(generate(&other), s);
+    }
+
+    #[test]
+    fn short_and_small_scenarios_validate_too() {
+        for years in 1..=4 {
+            for (lines, caps, nations) in [(1, 1, 1), (7, 3, 2), (12, 12, 1)] {
+                let spec = SyntheticSpec {
+                    lines,
+                    capabilities: caps,
+                    nations,
+                    years,
+                    seed: years as u64,
+                };
+                let problems = validate(&generate(&spec));
+                let errs: Vec<_> = errors(&problems).collect();
+                assert!(errs.is_empty(), "{spec}: {errs:?}");
+            }
+        }
     }
 
     #[test]

@@ -52,9 +52,13 @@ pub struct BenchReport {
     pub speedup: Option<f64>,
 }
 
-/// Run the benchmark the arguments ask for.
-pub fn run(args: &BenchArgs, scenario: Option<(Scenario, String)>) -> Result<BenchReport> {
-    let (s, label, default_samples) = match &args.synthetic {
+/// The scenario to benchmark: generated with --synthetic (and written with
+/// --write), else the one given; with the default sample count for it.
+fn scenario(
+    args: &BenchArgs,
+    given: Option<(Scenario, String)>,
+) -> Result<(Scenario, String, u64)> {
+    Ok(match &args.synthetic {
         Some(text) => {
             let spec: SyntheticSpec = text
                 .parse()
@@ -71,10 +75,15 @@ pub fn run(args: &BenchArgs, scenario: Option<(Scenario, String)>) -> Result<Ben
             (s, format!("synthetic {spec}"), 10_000)
         }
         None => {
-            let (s, label) = scenario.context("no scenario to benchmark")?;
+            let (s, label) = given.context("no scenario to benchmark")?;
             (s, label, 100_000)
         }
-    };
+    })
+}
+
+/// Run the forecast benchmark the arguments ask for.
+pub fn run(args: &BenchArgs, given: Option<(Scenario, String)>) -> Result<BenchReport> {
+    let (s, label, default_samples) = scenario(args, given)?;
     let samples = args.samples.unwrap_or(default_samples);
     let repeat = args.repeat as usize;
     let show = std::io::stderr().is_terminal();
@@ -140,6 +149,189 @@ pub fn run(args: &BenchArgs, scenario: Option<(Scenario, String)>) -> Result<Ben
         single_thread_seconds,
         speedup: single_thread_seconds.map(|t1| t1 / run_seconds),
     })
+}
+
+/// One objective's planner timings.
+#[derive(Debug, Serialize)]
+pub struct PlannerRun {
+    /// `coverage` or `cost`.
+    pub objective: String,
+    /// Seconds to build the LP (median of `repeat`).
+    pub build_seconds: f64,
+    /// Seconds to solve it and write the plan (median of `repeat`).
+    pub solve_seconds: f64,
+    /// Every solve's seconds, in order.
+    pub solves_seconds: Vec<f64>,
+    /// LP variables.
+    pub variables: usize,
+    /// LP constraints.
+    pub constraints: usize,
+    /// Orders in the plan.
+    pub orders: usize,
+    /// Readiness index at the deadline without and with the plan.
+    pub index_before: Option<f64>,
+    /// With the plan.
+    pub index_after: Option<f64>,
+    /// Why no plan came out, if none did.
+    pub error: Option<String>,
+}
+
+/// What `bench --planner` measured.
+#[derive(Debug, Serialize)]
+pub struct PlannerReport {
+    /// Which scenario.
+    pub scenario: String,
+    /// Periods.
+    pub periods: usize,
+    /// Production lines.
+    pub lines: usize,
+    /// The request: first order date, deadline, grid, budget per year.
+    pub request: String,
+    /// Timed runs per objective.
+    pub repeat: u32,
+    /// Per objective.
+    pub runs: Vec<PlannerRun>,
+}
+
+/// Time the planner: build and solve for both objectives, orders from the
+/// scenario's start on a quarterly grid up to its horizon (the largest LP),
+/// 40e9 a year.
+pub fn run_planner(args: &BenchArgs, given: Option<(Scenario, String)>) -> Result<PlannerReport> {
+    use handover_core::plan::{Objective, PlanProblem, PlanRequest};
+    let (s, label, _) = scenario(args, given)?;
+    let eval = handover_core::Evaluation::new(&s);
+    let horizon = s.scenario.horizon.to_string();
+    let show = std::io::stderr().is_terminal();
+    let mut runs = vec![];
+    for objective in [Objective::Coverage, Objective::Cost] {
+        let mut req = PlanRequest::new(objective, s.scenario.start, &horizon);
+        // The budget binds the coverage objective; the cost objective runs
+        // without one (it finds the cheapest plan for every reachable target).
+        if objective == Objective::Coverage {
+            req.budget_per_year = Some(40e9);
+        }
+        let (mut builds, mut solves) = (vec![], vec![]);
+        let mut last = None;
+        for _ in 0..args.repeat {
+            let t = Instant::now();
+            let problem = PlanProblem::build(&s, &eval, &req)?;
+            builds.push(t.elapsed().as_secs_f64());
+            let t = Instant::now();
+            let plan = problem.solve(&s);
+            solves.push(t.elapsed().as_secs_f64());
+            if show {
+                eprintln!("{objective}: solve {:.3} s", solves.last().unwrap());
+            }
+            last = Some(plan);
+        }
+        let (variables, constraints, orders, before, after, error) = match last {
+            Some(Ok(p)) => (
+                p.lp_size.0,
+                p.lp_size.1,
+                p.orders.len(),
+                p.index_before,
+                p.index_after,
+                None,
+            ),
+            Some(Err(e)) => (0, 0, 0, None, None, Some(e.to_string())),
+            None => (0, 0, 0, None, None, None),
+        };
+        runs.push(PlannerRun {
+            objective: objective.to_string(),
+            build_seconds: median(&builds),
+            solve_seconds: median(&solves),
+            solves_seconds: solves,
+            variables,
+            constraints,
+            orders,
+            index_before: before,
+            index_after: after,
+            error,
+        });
+    }
+    Ok(PlannerReport {
+        scenario: label,
+        periods: eval.model.calendar.periods(),
+        lines: s.lines.len(),
+        request: format!(
+            "orders from {} on a quarterly grid, deadline {horizon}; coverage within 40e9 a year, cost without a budget",
+            s.scenario.start
+        ),
+        repeat: args.repeat,
+        runs,
+    })
+}
+
+/// Print a planner report in the chosen format.
+pub fn render_planner(r: &PlannerReport, format: Format) -> Result<String> {
+    match format {
+        Format::Json => output::json(r),
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(vec![]);
+            w.write_record([
+                "scenario",
+                "objective",
+                "build_seconds",
+                "solve_seconds",
+                "variables",
+                "constraints",
+                "orders",
+            ])?;
+            for x in &r.runs {
+                w.write_record([
+                    r.scenario.clone(),
+                    x.objective.clone(),
+                    x.build_seconds.to_string(),
+                    x.solve_seconds.to_string(),
+                    x.variables.to_string(),
+                    x.constraints.to_string(),
+                    x.orders.to_string(),
+                ])?;
+            }
+            Ok(String::from_utf8(w.into_inner()?)?)
+        }
+        Format::Table | Format::Html | Format::Md => {
+            let mut t = comfy_table::Table::new();
+            t.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
+            t.set_header(vec![
+                "objective",
+                "build (median)",
+                "solve (median)",
+                "LP size",
+                "plan",
+            ]);
+            let idx = |x: Option<f64>| x.map_or("no data".into(), output::pct);
+            for x in &r.runs {
+                t.add_row(vec![
+                    x.objective.clone(),
+                    format!("{:.4} s", x.build_seconds),
+                    format!(
+                        "{:.3} s  [{}]",
+                        x.solve_seconds,
+                        x.solves_seconds
+                            .iter()
+                            .map(|v| format!("{v:.3}"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    format!("{} variables, {} constraints", x.variables, x.constraints),
+                    match &x.error {
+                        Some(e) => format!("no plan: {e}"),
+                        None => format!(
+                            "{} orders; index {} -> {}",
+                            x.orders,
+                            idx(x.index_before),
+                            idx(x.index_after)
+                        ),
+                    },
+                ]);
+            }
+            Ok(format!(
+                "planner benchmark: {} ({} periods, {} lines)\n{}\n{t}\n",
+                r.scenario, r.periods, r.lines, r.request
+            ))
+        }
+    }
 }
 
 /// The median of a non-empty list (mean of the middle two for an even count).

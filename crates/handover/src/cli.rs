@@ -205,6 +205,11 @@ pub struct BenchArgs {
     /// Skip the single-thread run (and so the speed-up figure).
     #[arg(long)]
     pub no_single: bool,
+    /// Time the planner instead of the forecast: build and solve for both objectives, orders
+    /// from the start on a quarterly grid up to the horizon (coverage within 40e9 a year, cost
+    /// without a budget).
+    #[arg(long)]
+    pub planner: bool,
 }
 
 /// Severities `--fail-on` accepts.

@@ -110,8 +110,12 @@ fn run(cli: &Cli) -> Result<ExitCode> {
                 let loaded = load(cli)?;
                 Some((loaded.scenario, loaded.label))
             };
-            let report = bench::run(args, scenario)?;
-            out.write_all(bench::render(&report, cli.format)?.as_bytes())?;
+            let text = if args.planner {
+                bench::render_planner(&bench::run_planner(args, scenario)?, cli.format)?
+            } else {
+                bench::render(&bench::run(args, scenario)?, cli.format)?
+            };
+            out.write_all(text.as_bytes())?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Check(args) => check::run(cli, args, &mut out),
