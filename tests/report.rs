@@ -137,6 +137,41 @@ fn json_report_holds_the_numbers_and_what_reproduces_them() {
 }
 
 #[test]
+fn a_report_with_plan_carries_the_plan_of_handover_plan() {
+    let (_tmp, dir) = rich_fixture();
+    let plan_args = ["--plan", "--budget", "1e9/year", "--deadline", "eu-2030"];
+    let o = report(
+        &dir,
+        &[&["--format", "json", "--no-forecast"][..], &plan_args].concat(),
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let p = &v["plan"];
+    assert!(!p["orders"].as_array().unwrap().is_empty());
+    assert!(p["index_rounded"].as_f64() > p["index_before"].as_f64());
+    // The same plan as `handover plan` gives.
+    let direct = handover()
+        .args(["--format", "json", "plan"])
+        .args(&plan_args[1..])
+        .arg("--scenario")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let d: Value = serde_json::from_slice(&direct.stdout).unwrap();
+    assert_eq!(p["orders"], d["orders"]);
+    // And the page shows it.
+    let o = report(&dir, &[&["--no-forecast"][..], &plan_args].concat());
+    let html = String::from_utf8(o.stdout).unwrap();
+    assert!(html.contains("id=\"plan\"") && html.contains("sam-de"));
+    // Plan options alone are refused, not ignored.
+    handover()
+        .args(["report", "--budget", "1e9", "--at", "2026-06-30"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("only with --plan"));
+}
+
+#[test]
 fn report_refuses_csv_and_markdown_without_a_folder() {
     handover()
         .args(["report", "--format", "csv", "--at", "2026-06-30"])

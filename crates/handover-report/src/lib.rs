@@ -23,6 +23,7 @@ use chrono::NaiveDate;
 use handover_core::assess::{Assessment, CapabilityAssessment, CapabilitySeries};
 use handover_core::forecast::{CapabilityForecast, FanSeries, ForecastResult, IndexDeadline};
 use handover_core::metrics::Status;
+use handover_core::plan::Plan;
 use handover_core::scenario::Provenance;
 use handover_core::trigger::CheckReport;
 use handover_core::{Evaluation, Scenario};
@@ -166,7 +167,7 @@ pub struct SourceRow {
 }
 
 /// A whole report. Serialises to the JSON of `handover report --format json`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Report {
     /// Scenario name.
     pub scenario: String,
@@ -192,6 +193,8 @@ pub struct Report {
     pub capabilities: Vec<CapabilityReport>,
     /// The scenario's benchmarks, evaluated at the report's date.
     pub triggers: Option<CheckReport>,
+    /// A procurement plan, if one was asked for.
+    pub plan: Option<Plan>,
     /// Every source behind the figures shown.
     pub sources: Vec<SourceRow>,
     /// How to reproduce it.
@@ -211,6 +214,8 @@ pub struct ReportInput<'a> {
     pub forecast: Option<&'a ForecastResult>,
     /// The scenario's triggers, evaluated (with the same forecast).
     pub triggers: Option<&'a CheckReport>,
+    /// A procurement plan, if one was asked for.
+    pub plan: Option<&'a Plan>,
     /// The scenario's content hash.
     pub content_hash: &'a str,
     /// The tool's version.
@@ -237,6 +242,7 @@ impl Report {
             assessment: a,
             forecast,
             triggers,
+            plan,
             content_hash,
             tool_version,
         } = input;
@@ -454,6 +460,7 @@ impl Report {
             },
             capabilities,
             triggers: triggers.cloned(),
+            plan: plan.cloned(),
             sources: sources
                 .into_iter()
                 .map(|(source, (backs, estimate))| SourceRow {
@@ -513,6 +520,7 @@ mod tests {
             assessment: &a,
             forecast: None,
             triggers: None,
+            plan: None,
             content_hash: "h",
             tool_version: "v",
         })

@@ -129,6 +129,116 @@ fn triggers(r: &Report) -> Vec<TriggerView> {
 }
 
 #[derive(Serialize)]
+struct PlanView {
+    headline: String,
+    orders: Vec<[String; 8]>,
+    capabilities: Vec<[String; 4]>,
+    budget: Vec<[String; 4]>,
+    bottlenecks: String,
+    unreachable: Vec<[String; 3]>,
+    shares: Vec<[String; 3]>,
+    notes: Vec<String>,
+}
+
+fn plan_view(r: &Report) -> Option<PlanView> {
+    let p = r.plan.as_ref()?;
+    let cur = &p.currency;
+    let date = |d: Option<chrono::NaiveDate>| {
+        d.map_or("not within horizon".to_string(), |d| d.to_string())
+    };
+    let headline = format!(
+        "Objective: {} by {} ({}), orders from {}{}{}. {} orders costing {} in whole units; readiness index at the deadline {} without the plan, {} with it ({} as the LP solved it in continuous quantities).",
+        p.objective,
+        p.deadline,
+        p.deadline_date,
+        p.from,
+        p.budget_per_year
+            .map_or(String::new(), |b| format!(", budget {} a year", money(b, cur))),
+        p.min_european_content
+            .map_or(String::new(), |c| format!(", lines with at least {} European content", pct(c))),
+        p.orders.len(),
+        money(p.total_cost_rounded, cur),
+        opt(p.index_before, pct),
+        opt(p.index_rounded, pct),
+        opt(p.index_after, pct),
+    );
+    Some(PlanView {
+        headline,
+        orders: p
+            .orders
+            .iter()
+            .map(|o| {
+                [
+                    o.date.to_string(),
+                    o.line.clone(),
+                    o.capability.clone(),
+                    level(o.units),
+                    money(o.cost_rounded, cur),
+                    date(o.first_delivery),
+                    date(o.last_delivery),
+                    if o.us_export_approval { "yes" } else { "" }.to_string(),
+                ]
+            })
+            .collect(),
+        capabilities: p
+            .capabilities
+            .iter()
+            .filter(|c| c.bought > 0.0 || c.not_plannable.is_none())
+            .map(|c| {
+                [
+                    c.capability.clone(),
+                    opt(c.coverage_before, pct),
+                    opt(c.coverage_rounded, pct),
+                    c.not_plannable.clone().unwrap_or_default(),
+                ]
+            })
+            .collect(),
+        budget: p
+            .budget
+            .iter()
+            .map(|b| {
+                [
+                    b.year.to_string(),
+                    opt(b.budget, |x| money(x, cur)),
+                    money(b.used_rounded, cur),
+                    if b.exhausted { "used up" } else { "" }.to_string(),
+                ]
+            })
+            .collect(),
+        bottlenecks: {
+            let b: Vec<&str> = p
+                .lines
+                .iter()
+                .filter(|l| l.bottleneck)
+                .map(|l| l.line.as_str())
+                .collect();
+            if b.is_empty() {
+                "none".into()
+            } else {
+                b.join(", ")
+            }
+        },
+        unreachable: p
+            .unreachable
+            .iter()
+            .map(|u| [u.capability.clone(), date(u.earliest), u.reason.clone()])
+            .collect(),
+        shares: p
+            .shares
+            .iter()
+            .map(|n| {
+                [
+                    n.nation.clone(),
+                    money(n.per_year, cur),
+                    opt(n.pct_gdp, pct),
+                ]
+            })
+            .collect(),
+        notes: p.notes.clone(),
+    })
+}
+
+#[derive(Serialize)]
 struct SummaryRow {
     deadline: String,
     date: String,
@@ -435,6 +545,7 @@ fn render(template: &str, name: &str, r: &Report, caps: Vec<CapView>) -> String 
         caps => Value::from(Serde(caps)),
         sources => Value::from(Serde(&r.sources)),
         triggers => Value::from(Serde(triggers(r))),
+        plan => Value::from(Serde(plan_view(r))),
         fired => r.triggers.as_ref().map_or(0, |t| t.count(handover_core::trigger::State::Fires)),
         number_of_sources => number(r.sources.len() as f64, 0),
     })

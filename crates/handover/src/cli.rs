@@ -274,6 +274,12 @@ pub struct ReportArgs {
     /// Leave the forecast out (no P(met), fan charts or sensitivity).
     #[arg(long)]
     pub no_forecast: bool,
+    /// Add a procurement plan, made with the plan options below (as `handover plan`).
+    #[arg(long)]
+    pub plan: bool,
+    /// Options of the plan (with --plan).
+    #[command(flatten, next_help_heading = "Plan (with --plan)")]
+    pub plan_args: crate::plan::PlanArgs,
 }
 
 /// Options of `export`.

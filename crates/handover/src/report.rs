@@ -15,6 +15,19 @@ pub fn run(cli: &Cli, args: &ReportArgs, out: &mut impl Write) -> Result<ExitCod
     if cli.format == Format::Md && args.out.is_none() {
         anyhow::bail!("--format md writes report.md and charts/*.svg: give --out DIR (a folder that does not exist yet)");
     }
+    let p = &args.plan_args;
+    if !args.plan
+        && (p.budget.is_some()
+            || p.from.is_some()
+            || p.deadline.is_some()
+            || p.share.is_some()
+            || p.min_european_content.is_some()
+            || p.usd_rate.is_some())
+    {
+        anyhow::bail!(
+            "plan options (--budget, --from, --deadline, ...) make a plan only with --plan"
+        );
+    }
     let loaded = crate::load(cli)?;
     let s = &loaded.scenario;
     let at = match args.at {
@@ -45,6 +58,12 @@ pub fn run(cli: &Cli, args: &ReportArgs, out: &mut impl Write) -> Result<ExitCod
                 .context("cannot evaluate the scenario's benchmarks")?,
         )
     };
+    let plan = if args.plan {
+        let req = crate::plan::request(&args.plan_args, s)?;
+        Some(handover_core::plan::plan(s, &eval, &req).context("cannot make the plan for --plan")?)
+    } else {
+        None
+    };
     let hash = handover_data::content_hash(s);
     let report = Report::build(ReportInput {
         scenario: s,
@@ -52,6 +71,7 @@ pub fn run(cli: &Cli, args: &ReportArgs, out: &mut impl Write) -> Result<ExitCod
         assessment: &assessment,
         forecast: forecast.as_ref(),
         triggers: checks.as_ref(),
+        plan: plan.as_ref(),
         content_hash: &hash,
         tool_version: env!("CARGO_PKG_VERSION"),
     });
