@@ -1339,3 +1339,32 @@ fn bench_planner_times_both_objectives_on_a_synthetic_scenario() {
     }
     assert!(runs[0]["index_after"].as_f64() > runs[0]["index_before"].as_f64());
 }
+
+#[test]
+fn serve_answers_on_the_address_it_prints() {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("handover"))
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let url = first
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no address in {first:?}"))
+        .to_string();
+    let health: Value = ureq::get(format!("{url}/api/health"))
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_json()
+        .unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(health["status"], "ok");
+    assert!(first.contains("bundled public dataset"), "{first}");
+}

@@ -28,6 +28,7 @@ use std::path::PathBuf;
   handover export --format csv --out copy/ the bundled data as an editable folder
   handover export --format json > s.json   the scenario as one file
   handover report --out report.html        a self-contained report to publish
+  handover serve --addr 127.0.0.1:8080     the JSON API (GET /api/overview, /api/openapi.json)
   handover bench                           forecast speed on the bundled data
   handover bench --synthetic lines=300,capabilities=40,nations=35,years=11 --write big/
 
@@ -152,6 +153,15 @@ pub enum Command {
     /// --format md writes a folder with report.md and charts/*.svg;
     /// --format json the numbers behind the report. See docs/REPORT.md.
     Report(ReportArgs),
+    /// Serve the JSON API (first part of the multi-nation service).
+    ///
+    /// Read-only JSON under /api/ on the scenario of --scenario (default: the
+    /// bundled public dataset): /api/health, /api/overview (index over time,
+    /// coverage and status per capability, benchmarks), /api/assessment,
+    /// /api/capabilities/ID, and the OpenAPI document /api/openapi.json.
+    /// Every endpoint takes ?at=YYYY-MM-DD (default: today). Stops on Ctrl-C.
+    /// See docs/API.md.
+    Serve(ServeArgs),
 }
 
 /// Options of `assess`.
@@ -251,6 +261,14 @@ pub struct CheckArgs {
     /// Forecast seed, for rules with P(met, ...).
     #[arg(long, default_value_t = 1, value_name = "S")]
     pub seed: u64,
+}
+
+/// Options of `serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on; port 0 picks a free port (printed at start).
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "HOST:PORT")]
+    pub addr: std::net::SocketAddr,
 }
 
 /// Options of `report`.

@@ -121,6 +121,29 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         Command::Check(args) => check::run(cli, args, &mut out),
         Command::Plan(args) => plan::run(cli, args, &mut out),
         Command::Report(args) => report::run(cli, args, &mut out),
+        Command::Serve(args) => {
+            let loaded = load(cli)?;
+            let state = std::sync::Arc::new(handover_server::AppState::new(
+                loaded.scenario,
+                chrono::Local::now().date_naive(),
+            ));
+            let rt = tokio::runtime::Runtime::new()?;
+            rt.block_on(async {
+                let listener = tokio::net::TcpListener::bind(args.addr)
+                    .await
+                    .with_context(|| format!("cannot listen on {}", args.addr))?;
+                let addr = listener.local_addr()?;
+                writeln!(out, "handover API listening on http://{addr} ({})", loaded.label)?;
+                writeln!(out, "try http://{addr}/api/overview and http://{addr}/api/openapi.json; Ctrl-C stops")?;
+                out.flush()?;
+                handover_server::serve(listener, state, async {
+                    let _ = tokio::signal::ctrl_c().await;
+                })
+                .await
+                .context("the server stopped")
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Validate => {
             let result = match &cli.scenario {
                 Some(path) => handover_data::load(path),
