@@ -129,6 +129,15 @@ pub struct OverviewTrigger {
     pub action: String,
 }
 
+/// A deadline.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OverviewDeadline {
+    /// Deadline id.
+    pub id: String,
+    /// Its date.
+    pub date: NaiveDate,
+}
+
 /// `GET /api/overview`: where Europe stands, for the dashboard's first page.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Overview {
@@ -136,6 +145,8 @@ pub struct Overview {
     pub scenario: String,
     /// Date assessed.
     pub at: NaiveDate,
+    /// The scenario's deadlines, by date.
+    pub deadlines: Vec<OverviewDeadline>,
     /// Readiness index at the date.
     pub index: Option<f64>,
     /// Readiness index at each deadline.
@@ -144,6 +155,9 @@ pub struct Overview {
     pub dates: Vec<NaiveDate>,
     /// Readiness index per period (`null`: no capability has data).
     pub index_series: Option<Vec<f64>>,
+    /// Glide path of the index to each deadline: the weighted mean of the
+    /// capabilities' glide paths (coverage terms), over the index's members.
+    pub index_glide: HashMap<String, Vec<f64>>,
     /// Per capability.
     pub capabilities: Vec<OverviewCapability>,
     /// The scenario's benchmarks at the date.
@@ -159,7 +173,14 @@ pub struct Overview {
         description = "Where Europe stands against its defence requirements, per capability and deadline. Field meanings: docs/OUTPUT.md; errors: docs/API.md."
     ),
     paths(health, overview, assessment, capability, openapi_json),
-    components(schemas(ApiError, Health, Overview, OverviewCapability, OverviewTrigger))
+    components(schemas(
+        ApiError,
+        Health,
+        Overview,
+        OverviewCapability,
+        OverviewDeadline,
+        OverviewTrigger
+    ))
 )]
 struct ApiDoc;
 
@@ -199,10 +220,54 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/assessment", get(assessment))
         .route("/api/capabilities/{id}", get(capability))
         .route("/api/openapi.json", get(openapi_json))
+        .route("/", get(|| async { page(OVERVIEW_HTML) }))
+        .route("/capability/{id}", get(|| async { page(CAPABILITY_HTML) }))
+        .route("/assets/{file}", get(asset))
         .fallback(|| async {
             ApiError::not_found("path", "no such endpoint; see /api/openapi.json")
         })
         .with_state(state)
+}
+
+const OVERVIEW_HTML: &str = include_str!("../assets/overview.html");
+const CAPABILITY_HTML: &str = include_str!("../assets/capability.html");
+
+/// Only this server's own files run on its pages.
+const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'";
+
+fn page(html: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CONTENT_SECURITY_POLICY, CSP),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        ],
+        html,
+    )
+        .into_response()
+}
+
+/// The dashboard's static files, embedded in the binary.
+async fn asset(Path(file): Path<String>) -> Response {
+    let (body, kind): (&'static str, &str) = match file.as_str() {
+        "uPlot.iife.min.js" => (
+            include_str!("../assets/uPlot.iife.min.js"),
+            "text/javascript",
+        ),
+        "uPlot.min.css" => (include_str!("../assets/uPlot.min.css"), "text/css"),
+        "dashboard.js" => (include_str!("../assets/dashboard.js"), "text/javascript"),
+        "dashboard.css" => (include_str!("../assets/dashboard.css"), "text/css"),
+        _ => return ApiError::not_found("file", format!("no asset `{file}`")).into_response(),
+    };
+    (
+        [
+            (header::CONTENT_TYPE, kind),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 /// Serve on `listener` until `shutdown` resolves.
@@ -335,13 +400,41 @@ fn make_overview(state: &AppState, at: NaiveDate) -> Result<Overview, ApiError> 
     let checks = trigger::check(s, &state.evaluation, &s.triggers, at, forecast.as_ref())
         .map_err(|e| ApiError::invalid("at", e.to_string()))?;
     let series = a.series.as_ref();
+    let mut index_glide: HashMap<String, Vec<f64>> = HashMap::new();
+    if let Some(x) = series {
+        for d in &a.deadlines {
+            let mut sum = vec![0.0; x.dates.len()];
+            let mut weights = 0.0;
+            for c in &a.capabilities {
+                let glide = x.capabilities.get(&c.id).and_then(|cs| cs.glide.get(&d.id));
+                if let (true, Some(g)) = (a.index.included.contains(&c.id), glide) {
+                    for (acc, v) in sum.iter_mut().zip(g) {
+                        *acc += c.weight * v;
+                    }
+                    weights += c.weight;
+                }
+            }
+            if weights > 0.0 {
+                index_glide.insert(d.id.clone(), sum.iter().map(|v| v / weights).collect());
+            }
+        }
+    }
     Ok(Overview {
         scenario: a.scenario.clone(),
         at,
+        deadlines: a
+            .deadlines
+            .iter()
+            .map(|d| OverviewDeadline {
+                id: d.id.clone(),
+                date: d.date,
+            })
+            .collect(),
         index: a.index.at,
         index_at_deadlines: a.index.deadlines.clone().into_iter().collect(),
         dates: series.map(|x| x.dates.clone()).unwrap_or_default(),
         index_series: series.and_then(|x| x.index.clone()),
+        index_glide,
         capabilities: a
             .capabilities
             .iter()
