@@ -1340,8 +1340,22 @@ fn bench_planner_times_both_objectives_on_a_synthetic_scenario() {
     assert!(runs[0]["index_after"].as_f64() > runs[0]["index_before"].as_f64());
 }
 
-#[test]
-fn serve_answers_on_the_address_it_prints() {
+/// `handover serve --addr 127.0.0.1:0` in the background, the URL it prints,
+/// and its output, kept open while it runs.
+struct Served {
+    child: std::process::Child,
+    url: String,
+    _output: std::io::BufReader<std::process::ChildStdout>,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve() -> Served {
     use std::io::BufRead;
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("handover"))
         .args(["serve", "--addr", "127.0.0.1:0"])
@@ -1349,22 +1363,75 @@ fn serve_answers_on_the_address_it_prints() {
         .spawn()
         .unwrap();
     let mut first = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
+    let mut output = std::io::BufReader::new(child.stdout.take().unwrap());
+    output.read_line(&mut first).unwrap();
+    assert!(first.contains("bundled public dataset"), "{first}");
     let url = first
         .split_whitespace()
         .find(|w| w.starts_with("http://"))
         .unwrap_or_else(|| panic!("no address in {first:?}"))
         .to_string();
-    let health: Value = ureq::get(format!("{url}/api/health"))
+    Served {
+        child,
+        url,
+        _output: output,
+    }
+}
+
+#[test]
+fn serve_answers_on_the_address_it_prints() {
+    let server = serve();
+    let health: Value = ureq::get(format!("{}/api/health", server.url))
         .call()
         .unwrap()
         .body_mut()
         .read_json()
         .unwrap();
-    child.kill().unwrap();
-    child.wait().unwrap();
     assert_eq!(health["status"], "ok");
-    assert!(first.contains("bundled public dataset"), "{first}");
+}
+
+#[test]
+fn assess_against_a_server_prints_what_assess_prints_here() {
+    let server = serve();
+    for format in ["json", "csv", "table"] {
+        let remote = handover()
+            .args([
+                "-f",
+                format,
+                "assess",
+                "--at",
+                "2027-12-31",
+                "--server",
+                &server.url,
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            remote.status.success(),
+            "{}",
+            String::from_utf8_lossy(&remote.stderr)
+        );
+        let local = handover()
+            .args(["-f", format, "assess", "--at", "2027-12-31"])
+            .output()
+            .unwrap();
+        if format == "table" {
+            // The local table also counts the data warnings of the files it read.
+            assert!(String::from_utf8_lossy(&local.stdout)
+                .starts_with(&*String::from_utf8_lossy(&remote.stdout)));
+        } else {
+            assert_eq!(remote.stdout, local.stdout, "{format}");
+        }
+    }
+    handover()
+        .args(["assess", "--at", "2050-01-01", "--server", &server.url])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("outside the scenario"))
+        .stderr(predicate::str::contains("invalid_input, field `at`"));
+    handover()
+        .args(["assess", "--server", "http://127.0.0.1:9"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("cannot reach the handover server"));
 }

@@ -7,7 +7,7 @@ use crate::projection::{LevelBasis, Model, Projection};
 use crate::scenario::{CapabilityKind, Scenario};
 use crate::time::Step;
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Why an assessment cannot be made.
@@ -28,7 +28,7 @@ pub enum AssessError {
 }
 
 /// A deadline as the assessment reports it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DeadlineInfo {
     /// Id.
     pub id: String,
@@ -42,7 +42,7 @@ pub struct DeadlineInfo {
 }
 
 /// One capability against one deadline.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DeadlineAssessment {
     /// Deadline id.
     pub deadline: String,
@@ -65,7 +65,7 @@ pub struct DeadlineAssessment {
 }
 
 /// One capability in the assessment.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CapabilityAssessment {
     /// Id.
     pub id: String,
@@ -98,7 +98,7 @@ pub struct CapabilityAssessment {
 }
 
 /// The readiness index.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IndexAssessment {
     /// At the assessment date.
     pub at: Option<f64>,
@@ -111,7 +111,7 @@ pub struct IndexAssessment {
 }
 
 /// A removal from stock that could not be met.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UnmetRemoval {
     /// Holder.
     pub holder: String,
@@ -124,7 +124,7 @@ pub struct UnmetRemoval {
 }
 
 /// Per-period series for charts.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Series {
     /// Last day of each period.
     pub dates: Vec<NaiveDate>,
@@ -135,7 +135,7 @@ pub struct Series {
 }
 
 /// One capability's series.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CapabilitySeries {
     /// European level.
     pub level: Option<Vec<f64>>,
@@ -146,7 +146,7 @@ pub struct CapabilitySeries {
 }
 
 /// Where Europe stands: the result of `handover assess`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Assessment {
     /// Scenario name.
     pub scenario: String,

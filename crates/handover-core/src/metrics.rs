@@ -4,11 +4,11 @@
 use crate::projection::{Model, Projection, EPS};
 use crate::scenario::{Capability, Scenario};
 use crate::time::Calendar;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// Status of a capability against a glide path.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
     /// Coverage at or above the glide path.
@@ -253,7 +253,7 @@ impl Metrics {
 }
 
 /// Money value of a shortfall: units times the unit cost of the cheapest European line.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CostBasis {
     /// Line whose unit cost is used.
     pub line: String,

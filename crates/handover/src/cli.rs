@@ -17,6 +17,7 @@ use std::path::PathBuf;
   handover assess                          where Europe stands today, bundled data
   handover assess --at 2027-12-31          ... at the US deadline
   handover assess --scenario my-scenario/  ... on your own scenario folder
+  handover assess --server http://127.0.0.1:8080   ... as a handover server computes it
   handover --format json assess            machine-readable output
   handover forecast --samples 100000 --seed 7   P(met) per deadline, fan chart, sensitivity
   handover check                           which benchmarks (triggers.toml) fire, with the figures
@@ -173,6 +174,9 @@ pub struct AssessArgs {
     /// Include per-period series (level, coverage, glide paths, index) in JSON output.
     #[arg(long)]
     pub series: bool,
+    /// Ask a handover server (`handover serve`) instead of computing here, e.g. http://127.0.0.1:8080.
+    #[arg(long, value_name = "URL", conflicts_with = "scenario")]
+    pub server: Option<String>,
 }
 
 /// Options of `forecast`.

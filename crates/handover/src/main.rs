@@ -56,6 +56,22 @@ fn run(cli: &Cli) -> Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match &cli.command {
+        Command::Assess(args) if args.server.is_some() => {
+            let url = args.server.as_deref().expect("guarded");
+            let mut assessment = remote_assessment(url, args.at)?;
+            if !args.series {
+                assessment.series = None;
+            }
+            let text = match cli.format {
+                Format::Table | Format::Html | Format::Md => {
+                    output::assess_table(&assessment, None)
+                }
+                Format::Json => output::json(&assessment)?,
+                Format::Csv => output::assess_csv(&assessment)?,
+            };
+            out.write_all(text.as_bytes())?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Assess(args) => {
             let loaded = load(cli)?;
             let s = &loaded.scenario;
@@ -73,7 +89,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             })?;
             let text = match cli.format {
                 Format::Table | Format::Html | Format::Md => {
-                    output::assess_table(&assessment, &loaded)
+                    output::assess_table(&assessment, Some(&loaded))
                 }
                 Format::Json => output::json(&assessment)?,
                 Format::Csv => output::assess_csv(&assessment)?,
@@ -133,9 +149,10 @@ fn run(cli: &Cli) -> Result<ExitCode> {
                     .await
                     .with_context(|| format!("cannot listen on {}", args.addr))?;
                 let addr = listener.local_addr()?;
-                writeln!(out, "handover API listening on http://{addr} ({})", loaded.label)?;
-                writeln!(out, "try http://{addr}/api/overview and http://{addr}/api/openapi.json; Ctrl-C stops")?;
-                out.flush()?;
+                // Whoever started the server may stop reading its output; it keeps serving.
+                let _ = writeln!(out, "handover listening on http://{addr} ({})", loaded.label);
+                let _ = writeln!(out, "dashboard http://{addr}/, API http://{addr}/api/overview, OpenAPI http://{addr}/api/openapi.json; Ctrl-C stops");
+                let _ = out.flush();
                 handover_server::serve(listener, state, async {
                     let _ = tokio::signal::ctrl_c().await;
                 })
@@ -193,4 +210,45 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `GET URL/api/assessment?at=DATE` from a handover server, with its errors
+/// (code, message, field) passed on.
+fn remote_assessment(
+    url: &str,
+    at: Option<chrono::NaiveDate>,
+) -> Result<handover_core::Assessment> {
+    let base = url.trim_end_matches('/');
+    let mut endpoint = format!("{base}/api/assessment");
+    if let Some(d) = at {
+        endpoint.push_str(&format!("?at={d}"));
+    }
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(std::time::Duration::from_secs(60)))
+        .build()
+        .into();
+    let mut response = agent
+        .get(&endpoint)
+        .call()
+        .with_context(|| format!("cannot reach the handover server at {base}"))?;
+    let status = response.status();
+    let body = response
+        .body_mut()
+        .read_to_string()
+        .with_context(|| format!("cannot read the answer of {endpoint}"))?;
+    if !status.is_success() {
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+        anyhow::bail!(
+            "the server refused ({status}): {} [{}{}]",
+            v["message"].as_str().unwrap_or(&body),
+            v["code"].as_str().unwrap_or("no code"),
+            v["field"]
+                .as_str()
+                .map(|f| format!(", field `{f}`"))
+                .unwrap_or_default()
+        );
+    }
+    serde_json::from_str(&body)
+        .with_context(|| format!("{endpoint} did not answer with an assessment"))
 }

@@ -41,7 +41,8 @@ fn deadline_cell(c: &CapabilityAssessment, i: usize, currency: &str) -> String {
 }
 
 /// The assessment as text tables.
-pub fn assess_table(a: &Assessment, loaded: &Loaded) -> String {
+/// `warnings`: data warnings of the scenario and how to name it (none for a server's answer).
+pub fn assess_table(a: &Assessment, warnings: Option<&Loaded>) -> String {
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic);
@@ -141,16 +142,19 @@ pub fn assess_table(a: &Assessment, loaded: &Loaded) -> String {
             out.push_str(&format!("  {}: {}\n", c.id, c.notes.join("; ")));
         }
     }
-    let warnings = loaded
-        .warnings
-        .iter()
-        .filter(|p| p.severity == Severity::Warning)
-        .count();
+    let (warnings, label) = warnings.map_or((0, ""), |loaded| {
+        let n = loaded
+            .warnings
+            .iter()
+            .filter(|p| p.severity == Severity::Warning)
+            .count();
+        (n, loaded.label.as_str())
+    });
     if warnings > 0 {
         out.push_str(&format!(
             "{warnings} data warning{} in {}: run `handover validate` to list them\n",
             if warnings == 1 { "" } else { "s" },
-            loaded.label
+            label
         ));
     }
     out
