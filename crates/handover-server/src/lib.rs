@@ -193,14 +193,15 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 pub struct AppState {
     scenario: Scenario,
     evaluation: Evaluation,
-    today: NaiveDate,
+    today: Option<NaiveDate>,
     overview: RwLock<HashMap<NaiveDate, Arc<Vec<u8>>>>,
     assessment: RwLock<HashMap<NaiveDate, Arc<Vec<u8>>>>,
 }
 
 impl AppState {
-    /// Serve `scenario` (validated); `today` is the default date.
-    pub fn new(scenario: Scenario, today: NaiveDate) -> Self {
+    /// Serve `scenario` (validated). `today` fixes the default date of
+    /// requests without `at`; `None` uses the server's clock at each request.
+    pub fn new(scenario: Scenario, today: Option<NaiveDate>) -> Self {
         let evaluation = Evaluation::new(&scenario);
         AppState {
             scenario,
@@ -300,7 +301,9 @@ fn date_param(state: &AppState, q: &HashMap<String, String>) -> Result<NaiveDate
         }
     }
     let at = match q.get("at") {
-        None => state.today,
+        None => state
+            .today
+            .unwrap_or_else(|| chrono::Local::now().date_naive()),
         Some(text) => text.parse().map_err(|_| {
             ApiError::invalid("at", format!("`{text}` is not a date; expected YYYY-MM-DD"))
         })?,

@@ -25,7 +25,7 @@ impl Drop for Server {
 
 fn start() -> Server {
     let scenario = handover_data::bundled().unwrap().scenario;
-    let state = Arc::new(AppState::new(scenario, "2026-11-21".parse().unwrap()));
+    let state = Arc::new(AppState::new(scenario, Some("2026-11-21".parse().unwrap())));
     let (addr_tx, addr_rx) = std::sync::mpsc::channel();
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let thread = std::thread::spawn(move || {

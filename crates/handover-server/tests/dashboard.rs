@@ -51,7 +51,7 @@ fn dom(url: &str, profile: &Path) -> String {
 #[test]
 fn overview_and_capability_pages_render_charts_and_tables() {
     let scenario = handover_data::bundled().unwrap().scenario;
-    let state = Arc::new(AppState::new(scenario, "2026-11-21".parse().unwrap()));
+    let state = Arc::new(AppState::new(scenario, Some("2026-11-21".parse().unwrap())));
     let rt = tokio::runtime::Runtime::new().unwrap();
     let listener = rt
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))

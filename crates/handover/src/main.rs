@@ -139,10 +139,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         Command::Report(args) => report::run(cli, args, &mut out),
         Command::Serve(args) => {
             let loaded = load(cli)?;
-            let state = std::sync::Arc::new(handover_server::AppState::new(
-                loaded.scenario,
-                chrono::Local::now().date_naive(),
-            ));
+            let state = std::sync::Arc::new(handover_server::AppState::new(loaded.scenario, None));
             let rt = tokio::runtime::Runtime::new()?;
             rt.block_on(async {
                 let listener = tokio::net::TcpListener::bind(args.addr)
