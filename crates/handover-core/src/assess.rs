@@ -95,6 +95,10 @@ pub struct CapabilityAssessment {
     pub reached: Option<NaiveDate>,
     /// Caveats: missing data, estimates, partial figures.
     pub notes: Vec<String>,
+    /// Why the figures were withheld from this viewer (releasability; see
+    /// `releasability::redact`); absent when nothing was withheld.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suppressed: Option<String>,
 }
 
 /// The readiness index.
@@ -108,6 +112,9 @@ pub struct IndexAssessment {
     pub included: Vec<String>,
     /// Capabilities left out for lack of data.
     pub excluded: Vec<String>,
+    /// Why the index was withheld from this viewer; absent when it was not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suppressed: Option<String>,
 }
 
 /// A removal from stock that could not be met.
@@ -278,6 +285,7 @@ impl Evaluation {
                 deadlines,
                 reached: m.reached.map(|r| cal.period_end(r as i64)),
                 notes: notes(s, &self.model, ci),
+                suppressed: None,
             });
         }
 
@@ -303,6 +311,7 @@ impl Evaluation {
                 .filter(|(i, _)| !self.metrics.index_members.contains(i))
                 .map(|(_, c)| c.id.clone())
                 .collect(),
+            suppressed: None,
         };
 
         let unmet = self

@@ -24,6 +24,7 @@ pub mod forecast;
 pub mod metrics;
 pub mod plan;
 pub mod projection;
+pub mod releasability;
 pub mod scenario;
 pub mod synthetic;
 pub mod time;

@@ -130,6 +130,7 @@ fn table(r: &CheckReport) -> String {
             State::Fires => "FIRES",
             State::Holds => "holds",
             State::Unknown => "unknown",
+            State::Suppressed => "suppressed",
         };
         let figures: Vec<String> = o.figures.iter().map(|f| format!("- {f}")).collect();
         let mut action = o.action.clone();

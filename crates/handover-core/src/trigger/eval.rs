@@ -638,6 +638,8 @@ pub enum State {
     Holds,
     /// Some figure is missing: neither.
     Unknown,
+    /// It reads figures not released to the viewer (the server's releasability rules).
+    Suppressed,
 }
 
 impl State {
@@ -647,6 +649,7 @@ impl State {
             State::Fires => "fires",
             State::Holds => "holds",
             State::Unknown => "unknown",
+            State::Suppressed => "suppressed",
         }
     }
 }
