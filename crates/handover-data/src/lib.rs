@@ -6,6 +6,7 @@
 //! whole scenario is clean.
 #![warn(missing_docs)]
 
+pub mod submission;
 pub mod table;
 pub mod tables;
 pub mod toml_file;
@@ -74,7 +75,9 @@ impl fmt::Display for ProblemList<'_> {
     }
 }
 
-fn finish(
+/// Validate a scenario as read, after `problems` found while reading it; the
+/// scenario is returned only when there is no error. `label` names it.
+pub(crate) fn finish(
     scenario: Scenario,
     mut problems: Vec<Problem>,
     declared: &Declared,
