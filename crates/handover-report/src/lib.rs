@@ -43,8 +43,11 @@ pub struct Reproduce {
     pub seed: Option<u64>,
     /// Forecast samples, if a forecast was run.
     pub samples: Option<u64>,
-    /// The command that reproduces the report's figures.
+    /// The command that reproduces the report's figures, as one line to
+    /// paste into a shell (arguments quoted where they need it).
     pub command: String,
+    /// The same command's arguments after `handover`, one per element.
+    pub arguments: Vec<String>,
 }
 
 /// Status counts against one deadline.
@@ -220,6 +223,88 @@ pub struct ReportInput<'a> {
     pub content_hash: &'a str,
     /// The tool's version.
     pub tool_version: &'a str,
+    /// The `--scenario` argument as the user gave it (a relative path stays
+    /// relative); `None` for the bundled data. The reproduce command names
+    /// it, and uncertain inputs are named relative to it.
+    pub scenario_path: Option<&'a str>,
+    /// The plan options as the user gave them (`--budget`, `40e9/year`,
+    /// ...), for the reproduce command when there is a plan.
+    pub plan_options: &'a [String],
+}
+
+/// The arguments of `handover` that make this report again: the scenario
+/// as given, the date, the forecast's samples and seed (or
+/// `--no-forecast`), and `--plan` with its options when there is a plan.
+pub fn reproduce_arguments(
+    scenario_path: Option<&str>,
+    at: NaiveDate,
+    forecast: Option<(u64, u64)>,
+    plan_options: Option<&[String]>,
+) -> Vec<String> {
+    let mut args = vec!["report".to_string()];
+    if let Some(p) = scenario_path {
+        args.extend(["--scenario".to_string(), p.to_string()]);
+    }
+    args.extend(["--at".to_string(), at.to_string()]);
+    match forecast {
+        Some((samples, seed)) => args.extend([
+            "--samples".to_string(),
+            samples.to_string(),
+            "--seed".to_string(),
+            seed.to_string(),
+        ]),
+        None => args.push("--no-forecast".to_string()),
+    }
+    if let Some(options) = plan_options {
+        args.push("--plan".to_string());
+        args.extend(options.iter().cloned());
+    }
+    args
+}
+
+/// `handover` and the arguments as one shell line: an argument with
+/// anything but letters, digits and `_-./:=+,@%` is single-quoted.
+pub fn shell_command(args: &[String]) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "_-./:=+,@%".contains(c);
+    let mut line = String::from("handover");
+    for a in args {
+        line.push(' ');
+        if !a.is_empty() && a.chars().all(safe) {
+            line.push_str(a);
+        } else {
+            line.push('\'');
+            line.push_str(&a.replace('\'', "'\\''"));
+            line.push('\'');
+        }
+    }
+    line
+}
+
+/// An uncertain input's name (`<scenario>/orders.csv:3 date`, as the
+/// scenario's reader labels it) relative to the scenario
+/// (`orders.csv:3 date`), so that a report does not show where the
+/// scenario was on the machine that wrote it. `scenario_path` is the
+/// `--scenario` argument (`None`: the bundled data); a JSON scenario's
+/// inputs keep its file name (`s.json (uncertainty[0]) date`). A name that
+/// does not start with the scenario is returned as it is.
+pub fn relative_input(name: &str, scenario_path: Option<&str>) -> String {
+    let Some(path) = scenario_path else {
+        return name.strip_prefix("<bundled>/").unwrap_or(name).to_string();
+    };
+    let seps = ['/', '\\'];
+    let Some(rest) = name.strip_prefix(path.trim_end_matches(seps)) else {
+        return name.to_string();
+    };
+    if let Some(inside) = rest.strip_prefix(seps) {
+        return inside.trim_start_matches(seps).to_string();
+    }
+    if rest.starts_with(" (") {
+        let file = std::path::Path::new(path)
+            .file_name()
+            .map_or(path.into(), |f| f.to_string_lossy());
+        return format!("{file}{rest}");
+    }
+    name.to_string()
 }
 
 /// Split a source cell into its sources (` ; ` separates several).
@@ -245,7 +330,14 @@ impl Report {
             plan,
             content_hash,
             tool_version,
+            scenario_path,
+            plan_options,
         } = input;
+        let relabel = |sensitivity: &mut [handover_core::forecast::Sensitivity]| {
+            for x in sensitivity {
+                x.input = relative_input(&x.input, scenario_path);
+            }
+        };
         let model = &eval.model;
         let proj = &eval.projection;
         let cal = model.calendar;
@@ -381,7 +473,15 @@ impl Report {
                         }
                     })
                     .collect();
-                let fc = forecast.and_then(|f| f.capabilities.iter().find(|c| c.id == ca.id));
+                let fc = forecast
+                    .and_then(|f| f.capabilities.iter().find(|c| c.id == ca.id))
+                    .cloned()
+                    .map(|mut f| {
+                        for d in &mut f.deadlines {
+                            relabel(&mut d.sensitivity);
+                        }
+                        f
+                    });
                 let fan = forecast.and_then(|f| {
                     f.fan
                         .series
@@ -393,7 +493,7 @@ impl Report {
                     series: series.and_then(|x| x.capabilities.get(&ca.id)).cloned(),
                     holdings,
                     lines,
-                    forecast: fc.cloned(),
+                    forecast: fc,
                     fan: fan.cloned(),
                     sources: cap_sources.remove(&ca.id).unwrap_or_default(),
                 }
@@ -411,7 +511,11 @@ impl Report {
                     index_forecast: forecast
                         .and_then(|f| f.index.as_ref())
                         .and_then(|i| i.deadlines.iter().find(|x| x.deadline == d.id))
-                        .cloned(),
+                        .cloned()
+                        .map(|mut i| {
+                            relabel(&mut i.sensitivity);
+                            i
+                        }),
                     on_track: 0,
                     at_risk: 0,
                     off_track: 0,
@@ -435,13 +539,12 @@ impl Report {
             })
             .collect();
 
-        let command = match forecast {
-            Some(f) => format!(
-                "handover report --at {} --samples {} --seed {}",
-                a.at, f.samples, f.seed
-            ),
-            None => format!("handover report --at {} --no-forecast", a.at),
-        };
+        let arguments = reproduce_arguments(
+            scenario_path,
+            a.at,
+            forecast.map(|f| (f.samples, f.seed)),
+            plan.map(|_| plan_options),
+        );
         Report {
             scenario: a.scenario.clone(),
             description: s.scenario.description.clone(),
@@ -475,7 +578,8 @@ impl Report {
                 at: a.at,
                 seed: forecast.map(|f| f.seed),
                 samples: forecast.map(|f| f.samples),
-                command,
+                command: shell_command(&arguments),
+                arguments,
             },
         }
     }
@@ -523,6 +627,8 @@ mod tests {
             plan: None,
             content_hash: "h",
             tool_version: "v",
+            scenario_path: None,
+            plan_options: &[],
         })
     }
 
@@ -577,6 +683,259 @@ mod tests {
         assert_eq!(
             r.reproduce.command,
             "handover report --at 2026-02-15 --no-forecast"
+        );
+        assert_eq!(
+            r.reproduce.arguments,
+            ["report", "--at", "2026-02-15", "--no-forecast"]
+        );
+    }
+
+    /// The text of each element `<tag ...>...</tag>` in `html`.
+    fn elements<'h>(html: &'h str, tag: &str) -> Vec<&'h str> {
+        let (open, close) = (format!("<{tag}"), format!("</{tag}>"));
+        html.match_indices(&open)
+            .filter(|(i, _)| {
+                let next = html[i + open.len()..].chars().next();
+                matches!(next, Some(' ' | '>'))
+            })
+            .map(|(i, _)| &html[i..i + html[i..].find(&close).unwrap() + close.len()])
+            .collect()
+    }
+
+    /// A CSS length in CSS pixels (96 a inch), if it is an absolute one.
+    fn css_px(value: &str) -> Option<f64> {
+        let v = value.trim();
+        let split = v.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
+        let (n, unit) = v.split_at(split);
+        let n: f64 = n.parse().ok()?;
+        let per = match unit.trim() {
+            "px" => 1.0,
+            "mm" => 96.0 / 25.4,
+            "cm" => 96.0 / 2.54,
+            "in" => 96.0,
+            "pt" => 96.0 / 72.0,
+            _ => return None,
+        };
+        Some(n * per)
+    }
+
+    #[test]
+    fn html_is_accessible_and_prints_on_a4() {
+        let r = report_at("2026-02-15");
+        let html = render::html(&r);
+        assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"));
+        // Every chart is a named image.
+        let svgs = elements(&html, "svg");
+        assert!(!svgs.is_empty());
+        for svg in &svgs {
+            let head = &svg[..svg.find('>').unwrap()];
+            assert!(head.contains(" role=\"img\""), "{head}");
+            let label = head.split("aria-label=\"").nth(1).unwrap();
+            let label = &label[..label.find('"').unwrap()];
+            assert!(label.starts_with("sam (sam): European level"), "{label}");
+            assert!(svg.contains(&format!("<title>{label}</title>")));
+        }
+        // Every table has a caption first; every header cell has a scope;
+        // column headers are in a thead.
+        let tables = elements(&html, "table");
+        assert!(tables.len() >= 4, "{}", tables.len());
+        for t in &tables {
+            assert!(
+                t.starts_with("<table>\n<caption>"),
+                "{}",
+                &t[..80.min(t.len())]
+            );
+            assert!(elements(t, "caption")[0].len() > "<caption></caption>".len() + 10);
+            for th in elements(t, "th") {
+                assert!(
+                    th.starts_with("<th scope=\"col\">") || th.starts_with("<th scope=\"row\">"),
+                    "{th}"
+                );
+            }
+            if let Some(head) = elements(t, "thead").first() {
+                assert!(!head.contains("<td"), "{head}");
+                assert!(head.contains("<th scope=\"col\">"), "{head}");
+            } else {
+                assert!(
+                    !t.contains("scope=\"col\""),
+                    "column headers outside a thead"
+                );
+            }
+        }
+        // The deadline table says which figures are now and which at the deadline.
+        assert!(html.contains(
+            "<th scope=\"col\">Status at 2026-02-28</th><th scope=\"col\">Glide path at 2026-02-28</th>\
+             <th scope=\"col\">Level at deadline</th><th scope=\"col\">Coverage at deadline</th>"
+        ));
+        // Printing: A4 with 15 mm margins; capability sections and figures
+        // kept whole; no width wider than A4's printable 180 mm outside the
+        // screen-only rules.
+        let style = elements(&html, "style")[0];
+        assert!(
+            style.contains("@page { size: A4; margin: 15mm; }"),
+            "{style}"
+        );
+        let print = &style[style.find("@media print {").expect("a print stylesheet")..];
+        assert!(
+            print.contains(".cap, figure, tr { break-inside: avoid; page-break-inside: avoid; }")
+        );
+        assert!(print.contains(".chart svg { width: 100%;"));
+        let screen_start = style.find("@media screen {").unwrap();
+        let mut depth = 0;
+        let screen_end = screen_start
+            + style[screen_start..]
+                .char_indices()
+                .find(|&(_, c)| {
+                    match c {
+                        '{' => depth += 1,
+                        '}' => depth -= 1,
+                        _ => {}
+                    }
+                    c == '}' && depth == 0
+                })
+                .unwrap()
+                .0;
+        let outside_screen = format!("{}{}", &style[..screen_start], &style[screen_end..]);
+        let a4_printable = css_px("180mm").unwrap();
+        for (i, _) in outside_screen.match_indices("width:") {
+            let value = &outside_screen[i + "width:".len()..];
+            let value = &value[..value.find([';', '}']).unwrap()];
+            if let Some(px) = css_px(value) {
+                assert!(px <= a4_printable, "width:{value} is wider than A4");
+            }
+        }
+        assert!(style[screen_start..screen_end].contains("max-width: 980px"));
+    }
+
+    #[test]
+    fn reproduce_names_the_scenario_as_given_and_the_plan_options() {
+        let at = "2026-06-30".parse().unwrap();
+        let plan: Vec<String> = ["--budget", "40e9/year", "--deadline", "eu-2030"]
+            .map(String::from)
+            .into();
+        let args = reproduce_arguments(Some("mine/"), at, Some((2000, 3)), Some(&plan));
+        assert_eq!(
+            shell_command(&args),
+            "handover report --scenario mine/ --at 2026-06-30 --samples 2000 --seed 3 \
+             --plan --budget 40e9/year --deadline eu-2030"
+        );
+        // The bundled data: no --scenario; no plan: no --plan.
+        let args = reproduce_arguments(None, at, None, None);
+        assert_eq!(args, ["report", "--at", "2026-06-30", "--no-forecast"]);
+        // An argument a shell would split or expand is quoted.
+        let odd = ["my scen's/".to_string(), "a$b".to_string(), String::new()];
+        assert_eq!(shell_command(&odd), "handover 'my scen'\\''s/' 'a$b' ''");
+    }
+
+    #[test]
+    fn input_names_are_relative_to_the_scenario() {
+        let cases = [
+            (
+                "/home/x/scen/orders.csv:3 date",
+                Some("/home/x/scen"),
+                "orders.csv:3 date",
+            ),
+            (
+                "/home/x/scen/orders.csv:3 date",
+                Some("/home/x/scen/"),
+                "orders.csv:3 date",
+            ),
+            ("scen/orders.csv:3 date", Some("scen"), "orders.csv:3 date"),
+            (
+                "./scen/lines.csv:2 lead_time_months",
+                Some("./scen"),
+                "lines.csv:2 lead_time_months",
+            ),
+            (
+                "C:\\d\\scen\\orders.csv:3 date",
+                Some("C:\\d\\scen"),
+                "orders.csv:3 date",
+            ),
+            (
+                "/home/x/s.json (uncertainty[0]) date",
+                Some("/home/x/s.json"),
+                "s.json (uncertainty[0]) date",
+            ),
+            (
+                "<bundled>/orders.csv:9 quantity",
+                None,
+                "orders.csv:9 quantity",
+            ),
+            // Another folder that merely starts alike is not this scenario.
+            (
+                "/home/x/scen2/orders.csv:3 date",
+                Some("/home/x/scen"),
+                "/home/x/scen2/orders.csv:3 date",
+            ),
+            ("orders.csv:3 date", Some("/elsewhere"), "orders.csv:3 date"),
+        ];
+        for (name, path, want) in cases {
+            assert_eq!(relative_input(name, path), want, "{name} in {path:?}");
+        }
+    }
+
+    #[test]
+    fn sensitivity_in_a_report_names_inputs_relative_to_the_scenario() {
+        use handover_core::forecast::Forecast;
+        use handover_core::projection::Model;
+        use handover_core::scenario::{Origin, Table, Uncertainty};
+        let mut s = scenario();
+        s.uncertainty = vec![Uncertainty {
+            table: Table::Holdings,
+            row: 0,
+            field: "quantity".into(),
+            distribution: handover_core::distribution::Distribution::parse("uniform(5, 15)")
+                .unwrap(),
+            origin: Origin::line("/home/x/scen/holdings.csv", 2),
+        }];
+        let eval = Evaluation::new(&s);
+        let a = eval
+            .assess(&s, "2026-02-15".parse().unwrap(), true)
+            .unwrap();
+        let model = Model::compile(&s);
+        let inputs = handover_core::uncertainty::uncertain_inputs(&s, &model);
+        assert_eq!(inputs[0].id, "/home/x/scen/holdings.csv:2 quantity");
+        let f = Forecast::new(&s, &model, inputs, 200, 1).unwrap().run();
+        let r = Report::build(ReportInput {
+            scenario: &s,
+            evaluation: &eval,
+            assessment: &a,
+            forecast: Some(&f),
+            triggers: None,
+            plan: None,
+            content_hash: "h",
+            tool_version: "v",
+            scenario_path: Some("/home/x/scen"),
+            plan_options: &[],
+        });
+        let names: Vec<&str> = r.capabilities[0]
+            .forecast
+            .iter()
+            .flat_map(|f| &f.deadlines)
+            .flat_map(|d| &d.sensitivity)
+            .map(|x| x.input.as_str())
+            .collect();
+        assert!(!names.is_empty(), "{:?}", r.capabilities[0].forecast);
+        assert!(
+            names.iter().all(|n| *n == "holdings.csv:2 quantity"),
+            "{names:?}"
+        );
+        // Only the reproduce command names the scenario as given.
+        let mut json = serde_json::to_value(&r).unwrap();
+        json["reproduce"] = serde_json::Value::Null;
+        let json = json.to_string();
+        let html = render::html(&r).replace(&r.reproduce.command, "");
+        let md = render::markdown(&r)[0].1.replace(&r.reproduce.command, "");
+        for (what, text) in [("json", &json), ("html", &html), ("md", &md)] {
+            assert!(
+                !text.contains("/home/x"),
+                "{what} names the scenario's folder"
+            );
+        }
+        assert!(html.contains("holdings.csv:2 quantity"));
+        assert_eq!(
+            r.reproduce.command,
+            "handover report --scenario /home/x/scen --at 2026-02-15 --samples 200 --seed 1"
         );
     }
 

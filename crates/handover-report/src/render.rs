@@ -102,7 +102,7 @@ fn triggers(r: &Report) -> Vec<TriggerView> {
             class: match o.state {
                 State::Fires => "off",
                 State::Holds => "on",
-                State::Unknown => "none",
+                State::Unknown | State::Suppressed => "none",
             },
             rule: o.rule.clone(),
             figures: o.figures.clone(),
@@ -294,16 +294,38 @@ fn views(r: &Report, charts: &mut Charts<'_>) -> Vec<CapView> {
         .map(|c| {
             let a = &c.assessment;
             let unit = a.unit.clone();
+            let period = match (r.dates.first(), r.dates.last()) {
+                (Some(first), Some(last)) => format!(" from {first} to {last}"),
+                _ => String::new(),
+            };
             let level_chart = match (&c.series, a.target) {
                 (Some(s), Some(t)) => s.level.as_ref().map(|lv| {
-                    let glides: Vec<(String, Vec<f64>)> = s
-                        .glide
+                    // Glide paths in deadline order (then any other), so
+                    // colours follow the deadlines.
+                    let mut glides: Vec<(String, Vec<f64>)> = deadlines
                         .iter()
-                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .filter_map(|(id, _)| s.glide.get(id).map(|g| (id.clone(), g.clone())))
                         .collect();
+                    for (k, v) in &s.glide {
+                        if !glides.iter().any(|(id, _)| id == k) {
+                            glides.push((k.clone(), v.clone()));
+                        }
+                    }
+                    let to: Vec<&str> = glides.iter().map(|(id, _)| id.as_str()).collect();
+                    let label = format!(
+                        "{} ({}): European level in {unit} per period{period}, against the target of {}{}",
+                        a.name,
+                        a.id,
+                        level(t),
+                        if to.is_empty() {
+                            String::new()
+                        } else {
+                            format!(", with the glide path to {}", to.join(" and "))
+                        }
+                    );
                     charts.place(
                         format!("{}-level", a.id),
-                        charts::level_chart(&unit, &r.dates, lv, t, &glides, &deadlines),
+                        charts::level_chart(&label, &unit, &r.dates, lv, t, &glides, &deadlines),
                     )
                 }),
                 _ => None,
@@ -313,9 +335,13 @@ fn views(r: &Report, charts: &mut Charts<'_>) -> Vec<CapView> {
                 f.p10.iter().zip(&f.p90).any(|(a, b)| b > a)
             };
             let fan_chart = c.fan.as_ref().filter(spread).map(|f| {
+                let label = format!(
+                    "{} ({}): forecast of coverage per period{period}, the P10–P90 band and the P50 line",
+                    a.name, a.id
+                );
                 charts.place(
                     format!("{}-fan", a.id),
-                    charts::fan_chart(&r.dates, &f.p10, &f.p50, &f.p90, &deadlines),
+                    charts::fan_chart(&label, &r.dates, &f.p10, &f.p50, &f.p90, &deadlines),
                 )
             });
             // The tornado of the first deadline with any driver.
@@ -331,9 +357,19 @@ fn views(r: &Report, charts: &mut Charts<'_>) -> Vec<CapView> {
                     .take(8)
                     .map(|x| (x.input.clone(), x.rho))
                     .collect();
+                let label = format!(
+                    "{} ({}): sensitivity of coverage at {}, Spearman rho of each uncertain input, largest first: {}",
+                    a.name,
+                    a.id,
+                    d.deadline,
+                    bars.iter()
+                        .map(|(input, rho)| format!("{input} {rho:+.2}"))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                );
                 Some(charts.place(
                     format!("{}-tornado-{}", a.id, d.deadline),
-                    charts::tornado_chart(&bars),
+                    charts::tornado_chart(&label, &bars),
                 ))
             });
             let forecast = c

@@ -65,6 +65,11 @@ pub fn run(cli: &Cli, args: &ReportArgs, out: &mut impl Write) -> Result<ExitCod
         None
     };
     let hash = handover_data::content_hash(s);
+    let scenario_path = cli
+        .scenario
+        .as_ref()
+        .map(|p| p.to_string_lossy().into_owned());
+    let plan_options = plan_options(&args.plan_args);
     let report = Report::build(ReportInput {
         scenario: s,
         evaluation: &eval,
@@ -74,6 +79,8 @@ pub fn run(cli: &Cli, args: &ReportArgs, out: &mut impl Write) -> Result<ExitCod
         plan: plan.as_ref(),
         content_hash: &hash,
         tool_version: env!("CARGO_PKG_VERSION"),
+        scenario_path: scenario_path.as_deref(),
+        plan_options: &plan_options,
     });
     match cli.format {
         Format::Md => {
@@ -100,4 +107,30 @@ pub fn run(cli: &Cli, args: &ReportArgs, out: &mut impl Write) -> Result<ExitCod
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The plan options as arguments, for the report's reproduce command: each
+/// option given, as given, and the objective and grid always (so that the
+/// command does not depend on their defaults).
+fn plan_options(p: &crate::plan::PlanArgs) -> Vec<String> {
+    use clap::ValueEnum;
+    let mut args = vec![];
+    let mut push = |name: &str, value: Option<String>| {
+        if let Some(v) = value {
+            args.extend([format!("--{name}"), v]);
+        }
+    };
+    let name = |v: Option<clap::builder::PossibleValue>| v.map(|x| x.get_name().to_string());
+    push("budget", p.budget.clone());
+    push("from", p.from.clone());
+    push("deadline", p.deadline.clone());
+    push("objective", name(p.objective.to_possible_value()));
+    push("grid", name(p.grid.to_possible_value()));
+    push("share", p.share.clone());
+    push(
+        "min-european-content",
+        p.min_european_content.map(|x| x.to_string()),
+    );
+    push("usd-rate", p.usd_rate.map(|x| x.to_string()));
+    args
 }
