@@ -1,17 +1,28 @@
-//! Monte Carlo forecast throughput on a synthetic scenario: monthly steps over
-//! ten years (120 periods), 10 production lines over 6 capabilities, 30 orders,
-//! and about 50 uncertain inputs (lead times, ramp dates and rates, order
-//! dates and quantities, holdings, targets).
+//! Monte Carlo forecast throughput on two scenarios:
+//!
+//! - `forecast`: a hand-built one with monthly steps over ten years (120
+//!   periods), 10 production lines over 6 capabilities, 30 orders, and about
+//!   50 uncertain inputs (lead times, ramp dates and rates, order dates and
+//!   quantities, holdings, targets);
+//! - `forecast-synthetic-large`: the scenario `handover bench --synthetic`
+//!   generates by default (`handover_core::synthetic::generate` with
+//!   `SyntheticSpec::default()`: 300 lines, 40 capabilities, 35 nations,
+//!   11 years monthly, 850 uncertain inputs), with the inputs `handover
+//!   forecast` draws for it, at 1,000 samples, on all threads and on one.
 //!
 //! `cargo bench -p handover-core --bench forecast`
+//! (`-- forecast-synthetic-large` runs only the large group, in under a minute)
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
 use handover_core::build::ScenarioBuilder;
 use handover_core::distribution::Distribution;
 use handover_core::forecast::{Forecast, InputRef, UncertainInput};
 use handover_core::projection::Model;
+use handover_core::synthetic::{generate, SyntheticSpec};
+use handover_core::uncertainty::uncertain_inputs;
 use handover_core::Scenario;
 use std::hint::black_box;
+use std::time::Duration;
 
 const LINES: usize = 10;
 const STOCKS: usize = 4;
@@ -170,5 +181,44 @@ fn bench(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench);
+/// Samples per run on the large synthetic scenario: about 0.2 s a run on 2
+/// cores, so the group stays under a minute (`handover bench --synthetic`
+/// runs 10,000 by default).
+const SYNTHETIC_SAMPLES: u64 = 1_000;
+
+fn bench_synthetic(c: &mut Criterion) {
+    let s = generate(&SyntheticSpec::default());
+    let model = Model::compile(&s);
+    let inputs = uncertain_inputs(&s, &model);
+    let n_inputs = inputs.len();
+    let f = Forecast::new(&s, &model, inputs, SYNTHETIC_SAMPLES, 1).unwrap();
+    let mut group = c.benchmark_group("forecast-synthetic-large");
+    // Each run takes a sizeable fraction of a second: a flat sampling plan
+    // with the fewest samples criterion allows keeps the group short.
+    group
+        .sampling_mode(SamplingMode::Flat)
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(5))
+        .throughput(Throughput::Elements(SYNTHETIC_SAMPLES));
+    group.bench_function(
+        format!(
+            "{SYNTHETIC_SAMPLES} samples, {} lines, {} periods, {} inputs",
+            s.lines.len(),
+            model.calendar.periods(),
+            n_inputs
+        ),
+        |b| b.iter(|| black_box(f.run())),
+    );
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    group.bench_function(format!("{SYNTHETIC_SAMPLES} samples, 1 thread"), |b| {
+        b.iter(|| pool.install(|| black_box(f.run())))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench, bench_synthetic);
 criterion_main!(benches);

@@ -1489,15 +1489,7 @@ fn run_solver(
     // A solver bug must not bring the program down: report it as a failure.
     let solved = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| model.solve()))
         .map_err(|_| PlanError::Solver("the solver failed internally".into()))?;
-    let mut sol = solved.map_err(|e| match e {
-        ResolutionError::Infeasible => {
-            PlanError::Solver("no plan satisfies every constraint (infeasible)".into())
-        }
-        ResolutionError::Unbounded => PlanError::Solver(
-            "the objective is unbounded: a line has no capacity limit or zero cost".into(),
-        ),
-        other => PlanError::Solver(other.to_string()),
-    })?;
+    let mut sol = solved.map_err(solver_error)?;
     let xv: Vec<Vec<f64>> = x
         .iter()
         .map(|v| v.iter().map(|&var| sol.value(var).max(0.0)).collect())
@@ -1510,6 +1502,30 @@ fn run_solver(
     let duals = refs.iter().map(|r| dual.dual(r.clone())).collect();
     // Values of every variable, for evaluating the objective expression.
     Ok(((xv, all), duals))
+}
+
+/// The user-facing message for a solver outcome without a plan: what it
+/// means and what to change, never the solver's own text alone. Shown after
+/// "the planner's linear program could not be solved: ".
+fn solver_error(e: ResolutionError) -> PlanError {
+    let stopped = |why: &str| {
+        format!(
+            "the solver stopped without a plan ({why}); a smaller problem may solve: \
+             a coarser --grid, a later --from or an earlier --deadline"
+        )
+    };
+    PlanError::Solver(match e {
+        ResolutionError::Infeasible => "it is infeasible: no set of orders meets the budget, \
+             the lines' free capacity and the targets at once by the deadline; \
+             raise --budget or choose a later --deadline"
+            .into(),
+        ResolutionError::Unbounded => "it is unbounded: the objective has no limit, \
+             although every order is bounded by its line's free capacity and priced at its unit cost; \
+             check the scenario's capacities and unit costs with `handover validate`"
+            .into(),
+        ResolutionError::Other(why) => stopped(why),
+        ResolutionError::Str(why) => stopped(&why),
+    })
 }
 
 /// A nation's row of the key: `(nation, share, GDP US$ m)`.
@@ -1844,6 +1860,72 @@ mod tests {
         }]));
         let e = run(&s, &r).unwrap_err().to_string();
         assert!(e.contains("key.csv:2") && e.contains("XX"), "{e}");
+    }
+
+    #[test]
+    fn solver_outcomes_without_a_plan_get_clear_messages() {
+        let msg = |e: ResolutionError| solver_error(e).to_string();
+        let prefix = "the planner's linear program could not be solved: ";
+        let infeasible = msg(ResolutionError::Infeasible);
+        assert_eq!(
+            infeasible,
+            format!(
+                "{prefix}it is infeasible: no set of orders meets the budget, the lines' free \
+                 capacity and the targets at once by the deadline; raise --budget or choose a \
+                 later --deadline"
+            )
+        );
+        let unbounded = msg(ResolutionError::Unbounded);
+        assert_eq!(
+            unbounded,
+            format!(
+                "{prefix}it is unbounded: the objective has no limit, although every order is \
+                 bounded by its line's free capacity and priced at its unit cost; check the \
+                 scenario's capacities and unit costs with `handover validate`"
+            )
+        );
+        // The solver's own wording ("Infeasible: The problem contains
+        // contradictory constraints...") never reaches the user.
+        for m in [&infeasible, &unbounded] {
+            assert!(
+                !m.contains("contradictory") && !m.contains("infinitely"),
+                "{m}"
+            );
+        }
+        // Other stops keep the solver's reason, in brackets, with what to try.
+        let stopped = msg(ResolutionError::Other("Max iterations reached"));
+        assert_eq!(
+            stopped,
+            format!(
+                "{prefix}the solver stopped without a plan (Max iterations reached); a smaller \
+                 problem may solve: a coarser --grid, a later --from or an earlier --deadline"
+            )
+        );
+        assert!(
+            !stopped.contains("An unexpected error occurred"),
+            "{stopped}"
+        );
+        let stopped = msg(ResolutionError::Str(
+            "HiGHS error while solving model".into(),
+        ));
+        assert!(
+            stopped.contains("stopped without a plan (HiGHS error while solving model)"),
+            "{stopped}"
+        );
+        assert!(stopped.contains("a coarser --grid"), "{stopped}");
+    }
+
+    #[test]
+    fn an_infeasible_lp_reaches_the_user_as_the_clear_message() {
+        // Through the real solver and `run_solver`: x <= 9 and x >= 10.
+        let mut vars = ProblemVariables::new();
+        let x = vars.add(variable().min(0.0));
+        let rows = vec![constraint!(x <= 9.0), constraint!(x >= 10.0)];
+        let e = run_solver(vars.maximise(x), rows, &[vec![x]], &[], &[]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            solver_error(ResolutionError::Infeasible).to_string()
+        );
     }
 
     /// A scenario with backlogs, lead times, capacity ramps, an export-approval
