@@ -1306,6 +1306,102 @@ fn plan_shares_cost_by_gdp_and_writes_csv() {
 }
 
 #[test]
+fn plan_table_says_how_rounding_to_whole_units_changed_the_index() {
+    // As in plan_coverage_within_a_budget_by_hand: the LP buys 8 units (6.25
+    // US + 1.75 fast), index 30 / 30; whole units per line give 6 + 1 = 7:
+    // 29 / 30 = 96.67 %, so rounding changes the index by -3.33 points.
+    // Before the plan: 22 / 30 = 73.3 %.
+    let args = ["--budget", "0.5e9/year", "--deadline", "us-2027"];
+    let out = handover()
+        .args(["plan", "--scenario"])
+        .arg(fixture("plan"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        table.contains(
+            "Readiness index at us-2027: 73.3% before, 100.0% with the plan, 96.7% with whole units (rounding changes it by -3.33 points)"
+        ),
+        "{table}"
+    );
+    // The sentence states the JSON's figures.
+    let p = plan_json(&args);
+    let change =
+        (p["index_rounded"].as_f64().unwrap() - p["index_after"].as_f64().unwrap()) * 100.0;
+    assert!(near(&json!(change), -10.0 / 3.0), "{change}");
+    assert!(
+        table.contains(&format!("(rounding changes it by {change:+.2} points)")),
+        "{table}"
+    );
+    // The coverage table's row shows the whole-unit level next to the LP's.
+    let sam = table
+        .lines()
+        .find(|l| l.contains(" sam ") && l.contains("22 (73.3%)"))
+        .unwrap_or_else(|| panic!("no coverage row for sam: {table}"));
+    assert!(sam.contains("30 (100.0%)"), "{sam}");
+    assert!(sam.contains("29 (96.7%)"), "{sam}");
+}
+
+#[test]
+fn plan_share_equal_gives_every_european_nation_the_same_share_of_the_cost() {
+    // The cost plan (8 whole units at 80 m = 640 m) split equally among the
+    // three European nations of the fixture (DE, FR, PL; not the US).
+    let p = plan_json(&[
+        "--objective",
+        "cost",
+        "--deadline",
+        "us-2027",
+        "--share",
+        "equal",
+    ]);
+    assert_eq!(p["share_key"], "equal");
+    assert!(
+        near(&p["total_cost_rounded"], 640e6),
+        "{}",
+        p["total_cost_rounded"]
+    );
+    let shares = p["shares"].as_array().unwrap();
+    let mut nations: Vec<&str> = shares
+        .iter()
+        .map(|n| n["nation"].as_str().unwrap())
+        .collect();
+    nations.sort();
+    assert_eq!(nations, ["DE", "FR", "PL"]);
+    for n in shares {
+        assert!(near(&n["share"], 1.0 / 3.0), "{n}");
+        assert!(near(&n["amount"], 640e6 / 3.0), "{n}");
+    }
+    let sum: f64 = shares.iter().map(|n| n["amount"].as_f64().unwrap()).sum();
+    assert!(near(&json!(sum), 640e6), "{sum}");
+    assert!(near(&json!(sum), p["total_cost_rounded"].as_f64().unwrap()));
+    // The table names the key and lists the three equal shares.
+    let out = handover()
+        .args([
+            "plan",
+            "--objective",
+            "cost",
+            "--deadline",
+            "us-2027",
+            "--share",
+            "equal",
+            "--scenario",
+        ])
+        .arg(fixture("plan"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(table.contains("Burden sharing (key: equal)"), "{table}");
+    assert_eq!(table.matches("33.3%").count(), 3, "{table}");
+}
+
+#[test]
 fn plan_on_the_bundled_data_explains_why_nothing_arrives_by_2027() {
     handover()
         .args(["plan", "--budget", "40e9/year", "--deadline", "us-2027"])
@@ -1340,11 +1436,13 @@ fn bench_planner_times_both_objectives_on_a_synthetic_scenario() {
     assert!(runs[0]["index_after"].as_f64() > runs[0]["index_before"].as_f64());
 }
 
-/// `handover serve --addr 127.0.0.1:0` in the background, the URL it prints,
-/// and its output, kept open while it runs.
+/// `handover serve --addr 127.0.0.1:0` on a new store in a temp dir, in the
+/// background: the URL it prints, the lines it printed before serving, and
+/// its output, kept open while it runs.
 struct Served {
     child: std::process::Child,
     url: String,
+    lines: Vec<String>,
     _output: std::io::BufReader<std::process::ChildStdout>,
 }
 
@@ -1355,32 +1453,58 @@ impl Drop for Served {
     }
 }
 
-fn serve() -> Served {
+const ADMIN_PASSWORD: &str = "an admin password for tests";
+
+/// Serve the store `db` (created and seeded when new) with `args`.
+fn serve_on(db: &std::path::Path, args: &[&str], admin_password: Option<&str>) -> Served {
     use std::io::BufRead;
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("handover"))
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("handover"));
+    cmd.args(args)
+        .args(["serve", "--addr", "127.0.0.1:0", "--db"])
+        .arg(db)
+        .env_remove("HANDOVER_ADMIN_PASSWORD")
+        .stdout(std::process::Stdio::piped());
+    if let Some(pw) = admin_password {
+        cmd.env("HANDOVER_ADMIN_PASSWORD", pw);
+    }
+    let mut child = cmd.spawn().unwrap();
     let mut output = std::io::BufReader::new(child.stdout.take().unwrap());
-    output.read_line(&mut first).unwrap();
-    assert!(first.contains("bundled public dataset"), "{first}");
-    let url = first
+    let mut lines = vec![];
+    loop {
+        let mut line = String::new();
+        assert!(
+            output.read_line(&mut line).unwrap() > 0,
+            "serve stopped: {lines:?}"
+        );
+        let last = line.starts_with("log in at");
+        lines.push(line);
+        if last {
+            break;
+        }
+    }
+    let url = lines[0]
         .split_whitespace()
         .find(|w| w.starts_with("http://"))
-        .unwrap_or_else(|| panic!("no address in {first:?}"))
+        .unwrap_or_else(|| panic!("no address in {lines:?}"))
         .to_string();
     Served {
         child,
         url,
+        lines,
         _output: output,
     }
 }
 
+fn serve(dir: &std::path::Path) -> Served {
+    let s = serve_on(&dir.join("handover.db"), &[], Some(ADMIN_PASSWORD));
+    assert!(s.lines[0].contains("version 1 of"), "{:?}", s.lines);
+    s
+}
+
 #[test]
 fn serve_answers_on_the_address_it_prints() {
-    let server = serve();
+    let dir = tempfile::tempdir().unwrap();
+    let server = serve(dir.path());
     let health: Value = ureq::get(format!("{}/api/health", server.url))
         .call()
         .unwrap()
@@ -1392,7 +1516,8 @@ fn serve_answers_on_the_address_it_prints() {
 
 #[test]
 fn assess_against_a_server_prints_what_assess_prints_here() {
-    let server = serve();
+    let dir = tempfile::tempdir().unwrap();
+    let server = serve(dir.path());
     for format in ["json", "csv", "table"] {
         let remote = handover()
             .args([
@@ -1434,4 +1559,143 @@ fn assess_against_a_server_prints_what_assess_prints_here() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("cannot reach the handover server"));
+}
+
+#[test]
+fn serve_makes_the_first_admin_once_and_never_reseeds_a_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.db");
+    // First run: an admin with a generated password, printed once.
+    let first = serve_on(&db, &[], None);
+    let made = first
+        .lines
+        .iter()
+        .find(|l| l.contains("administrator `admin` made with password"))
+        .unwrap_or_else(|| panic!("{:?}", first.lines));
+    let password = made
+        .split("with password ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .unwrap()
+        .to_string();
+    assert!(password.len() >= 16, "{made}");
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let login = agent
+        .post(format!("{}/api/login", first.url))
+        .send_json(serde_json::json!({"username": "admin", "password": password}))
+        .unwrap();
+    assert_eq!(login.status().as_u16(), 200);
+    drop(first);
+    // Second run on the same file: no new admin, the same version.
+    let second = serve_on(&db, &[], None);
+    assert!(
+        second.lines[0].contains("version 1 of"),
+        "{:?}",
+        second.lines
+    );
+    assert!(!second.lines.iter().any(|l| l.contains("administrator")));
+    drop(second);
+    // --scenario seeds only a new store; on this one it is refused and nothing changes.
+    let (_keep, scenario) = copy_fixture("small");
+    handover()
+        .args(["--scenario"])
+        .arg(&scenario)
+        .args(["serve", "--addr", "127.0.0.1:0", "--db"])
+        .arg(&db)
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains("only seeds a new store"));
+}
+
+#[test]
+fn assess_against_a_server_with_a_token_sees_what_the_tokens_nation_sees() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = serve(dir.path());
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let post = |path: &str, body: serde_json::Value, csrf: &str| {
+        let mut r = agent
+            .post(format!("{}{path}", server.url))
+            .header("X-CSRF-Token", csrf)
+            .send_json(body)
+            .unwrap();
+        let v: Value = r.body_mut().read_json().unwrap();
+        v
+    };
+    let me = post(
+        "/api/login",
+        serde_json::json!({"username": "admin", "password": ADMIN_PASSWORD}),
+        "",
+    );
+    let csrf = me["csrf"].as_str().unwrap().to_string();
+    post(
+        "/api/users",
+        serde_json::json!({"username": "de", "password": ADMIN_PASSWORD, "nation": "DE", "roles": ["viewer", "submitter"]}),
+        &csrf,
+    );
+    let me = post(
+        "/api/login",
+        serde_json::json!({"username": "de", "password": ADMIN_PASSWORD}),
+        "",
+    );
+    let csrf = me["csrf"].as_str().unwrap().to_string();
+    let token = post("/api/tokens", serde_json::json!({"name": "cli"}), &csrf)["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // DE's holding of long-range air defence, for DE's eyes only.
+    let v = post(
+        "/api/submissions",
+        serde_json::json!({"files": [{"name": "holdings.csv", "text": "holder,capability,quantity,releasability,source\nDE,iamd-long,400,national,test\n"}], "message": "DE"}),
+        &csrf,
+    );
+    assert_eq!(v["version"], 2, "{v}");
+    let level = |token: Option<&str>| {
+        let mut cmd = handover();
+        cmd.env_remove("HANDOVER_TOKEN").args([
+            "-f",
+            "json",
+            "assess",
+            "--at",
+            "2026-11-21",
+            "--server",
+            &server.url,
+        ]);
+        if let Some(t) = token {
+            cmd.env("HANDOVER_TOKEN", t);
+        }
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let a: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let c = a["capabilities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == "iamd-long")
+            .unwrap()
+            .clone();
+        c
+    };
+    let public = level(None);
+    assert!(
+        public["level"].is_null() && public["suppressed"].is_string(),
+        "{public}"
+    );
+    let de = level(Some(&token));
+    assert!(de["level"].as_f64().unwrap() >= 400.0, "{de}");
+    handover()
+        .args(["assess", "--server", &server.url, "--token", "wrong"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("unauthorized"));
 }

@@ -29,7 +29,7 @@ use std::path::PathBuf;
   handover export --format csv --out copy/ the bundled data as an editable folder
   handover export --format json > s.json   the scenario as one file
   handover report --out report.html        a self-contained report to publish
-  handover serve --addr 127.0.0.1:8080     the JSON API (GET /api/overview, /api/openapi.json)
+  handover serve --db handover.db          dashboard and JSON API with logins, national submissions, releasability
   handover bench                           forecast speed on the bundled data
   handover bench --synthetic lines=300,capabilities=40,nations=35,years=11 --write big/
 
@@ -154,13 +154,17 @@ pub enum Command {
     /// --format md writes a folder with report.md and charts/*.svg;
     /// --format json the numbers behind the report. See docs/REPORT.md.
     Report(ReportArgs),
-    /// Serve the JSON API (first part of the multi-nation service).
+    /// Serve the multi-nation service: dashboard and JSON API.
     ///
-    /// Read-only JSON under /api/ on the scenario of --scenario (default: the
-    /// bundled public dataset): /api/health, /api/overview (index over time,
-    /// coverage and status per capability, benchmarks), /api/assessment,
-    /// /api/capabilities/ID, and the OpenAPI document /api/openapi.json.
-    /// Every endpoint takes ?at=YYYY-MM-DD (default: today). Stops on Ctrl-C.
+    /// Keeps its data in a SQLite file (--db, default handover.db, created and
+    /// seeded with --scenario or the bundled public dataset on first run):
+    /// users of nations with roles, every national submission as a new
+    /// version, an append-only audit log. On first run it makes an
+    /// administrator and prints the password once (or takes it from
+    /// HANDOVER_ADMIN_PASSWORD). Every answer holds only what the caller's
+    /// nation may see: record markings, and the disclosure rule for
+    /// aggregates (--min-nations, --max-share). The dashboard is at /, the
+    /// API under /api/ (OpenAPI at /api/openapi.json). Stops on Ctrl-C.
     /// See docs/API.md.
     Serve(ServeArgs),
 }
@@ -177,6 +181,16 @@ pub struct AssessArgs {
     /// Ask a handover server (`handover serve`) instead of computing here, e.g. http://127.0.0.1:8080.
     #[arg(long, value_name = "URL", conflicts_with = "scenario")]
     pub server: Option<String>,
+    /// API token for --server (made on the server with POST /api/tokens): the answer
+    /// then holds what the token's nation may see. Default: $HANDOVER_TOKEN.
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "HANDOVER_TOKEN",
+        hide_env_values = true,
+        requires = "server"
+    )]
+    pub token: Option<String>,
 }
 
 /// Options of `forecast`.
@@ -273,6 +287,21 @@ pub struct ServeArgs {
     /// Address to listen on; port 0 picks a free port (printed at start).
     #[arg(long, default_value = "127.0.0.1:8080", value_name = "HOST:PORT")]
     pub addr: std::net::SocketAddr,
+    /// The SQLite file of the service; created (and seeded) when missing.
+    #[arg(long, default_value = "handover.db", value_name = "PATH")]
+    pub db: PathBuf,
+    /// User name of the administrator made on first run.
+    #[arg(long, default_value = "admin", value_name = "NAME")]
+    pub admin_user: String,
+    /// Disclosure rule: an aggregate that includes figures a caller may not see needs at least this many contributing nations.
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub min_nations: usize,
+    /// Disclosure rule: ... and no nation above this share of the total (0..1).
+    #[arg(long, default_value_t = 0.70, value_name = "SHARE")]
+    pub max_share: f64,
+    /// Mark the session cookie Secure (when served behind TLS).
+    #[arg(long)]
+    pub secure_cookies: bool,
 }
 
 /// Options of `report`.

@@ -58,7 +58,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
     match &cli.command {
         Command::Assess(args) if args.server.is_some() => {
             let url = args.server.as_deref().expect("guarded");
-            let mut assessment = remote_assessment(url, args.at)?;
+            let mut assessment = remote_assessment(url, args.at, args.token.as_deref())?;
             if !args.series {
                 assessment.series = None;
             }
@@ -137,27 +137,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         Command::Check(args) => check::run(cli, args, &mut out),
         Command::Plan(args) => plan::run(cli, args, &mut out),
         Command::Report(args) => report::run(cli, args, &mut out),
-        Command::Serve(args) => {
-            let loaded = load(cli)?;
-            let state = std::sync::Arc::new(handover_server::AppState::new(loaded.scenario, None));
-            let rt = tokio::runtime::Runtime::new()?;
-            rt.block_on(async {
-                let listener = tokio::net::TcpListener::bind(args.addr)
-                    .await
-                    .with_context(|| format!("cannot listen on {}", args.addr))?;
-                let addr = listener.local_addr()?;
-                // Whoever started the server may stop reading its output; it keeps serving.
-                let _ = writeln!(out, "handover listening on http://{addr} ({})", loaded.label);
-                let _ = writeln!(out, "dashboard http://{addr}/, API http://{addr}/api/overview, OpenAPI http://{addr}/api/openapi.json; Ctrl-C stops");
-                let _ = out.flush();
-                handover_server::serve(listener, state, async {
-                    let _ = tokio::signal::ctrl_c().await;
-                })
-                .await
-                .context("the server stopped")
-            })?;
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Serve(args) => serve(cli, args, &mut out),
         Command::Validate => {
             let result = match &cli.scenario {
                 Some(path) => handover_data::load(path),
@@ -209,11 +189,90 @@ fn run(cli: &Cli) -> Result<ExitCode> {
     }
 }
 
+/// `handover serve`: open (or create and seed) the store, make the first
+/// administrator, and serve until Ctrl-C.
+fn serve(cli: &Cli, args: &cli::ServeArgs, out: &mut impl Write) -> Result<ExitCode> {
+    if !(args.max_share > 0.0 && args.max_share <= 1.0) {
+        anyhow::bail!("--max-share {} must be a share in (0, 1]", args.max_share);
+    }
+    let store = std::sync::Arc::new(
+        handover_store::SqliteStore::open(&args.db)
+            .with_context(|| format!("cannot open the store {}", args.db.display()))?,
+    );
+    use handover_store::Store;
+    let stored = store.latest_version()?;
+    if stored.is_some() && cli.scenario.is_some() {
+        anyhow::bail!(
+            "{} already holds the service's data (version {}); --scenario only seeds a new store. \
+             Submit changes through the server, or give a new --db",
+            args.db.display(),
+            stored.as_ref().map(|v| v.0).unwrap_or_default()
+        );
+    }
+    // The seed is used only by a new store (the bundled data unless --scenario).
+    let seed = load(cli)?;
+    let password = std::env::var("HANDOVER_ADMIN_PASSWORD").ok();
+    let admin = handover_server::auth::first_admin(store.as_ref(), &args.admin_user, password)
+        .context("cannot make the first administrator")?;
+    let config = handover_server::Config {
+        rule: handover_core::releasability::DisclosureRule {
+            min_nations: args.min_nations,
+            max_share: args.max_share,
+        },
+        secure_cookies: args.secure_cookies,
+        ..handover_server::Config::default()
+    };
+    let state = std::sync::Arc::new(
+        handover_server::AppState::open(store, &seed.scenario, config)
+            .context("cannot start the service")?,
+    );
+    let current = state.current();
+    let rt = tokio::runtime::Runtime::new()?;
+    rt.block_on(async {
+        let listener = tokio::net::TcpListener::bind(args.addr)
+            .await
+            .with_context(|| format!("cannot listen on {}", args.addr))?;
+        let addr = listener.local_addr()?;
+        // Whoever started the server may stop reading its output; it keeps serving.
+        let _ = writeln!(
+            out,
+            "handover listening on http://{addr} ({}, version {} of {})",
+            current.scenario.scenario.name,
+            current.version,
+            args.db.display()
+        );
+        match &admin {
+            Some((user, Some(pw))) => {
+                let _ = writeln!(
+                    out,
+                    "first run: administrator `{user}` made with password {pw} (shown once; set HANDOVER_ADMIN_PASSWORD to choose it)"
+                );
+            }
+            Some((user, None)) => {
+                let _ = writeln!(
+                    out,
+                    "first run: administrator `{user}` made with the password in HANDOVER_ADMIN_PASSWORD"
+                );
+            }
+            None => {}
+        }
+        let _ = writeln!(out, "log in at http://{addr}/login; dashboard http://{addr}/, API http://{addr}/api/overview, OpenAPI http://{addr}/api/openapi.json; Ctrl-C stops");
+        let _ = out.flush();
+        handover_server::serve(listener, state, async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .context("the server stopped")
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
 /// `GET URL/api/assessment?at=DATE` from a handover server, with its errors
-/// (code, message, field) passed on.
+/// (code, message, field) passed on; `token` authenticates as its user.
 fn remote_assessment(
     url: &str,
     at: Option<chrono::NaiveDate>,
+    token: Option<&str>,
 ) -> Result<handover_core::Assessment> {
     let base = url.trim_end_matches('/');
     let mut endpoint = format!("{base}/api/assessment");
@@ -225,8 +284,11 @@ fn remote_assessment(
         .timeout_global(Some(std::time::Duration::from_secs(60)))
         .build()
         .into();
-    let mut response = agent
-        .get(&endpoint)
+    let mut request = agent.get(&endpoint);
+    if let Some(t) = token {
+        request = request.header("Authorization", &format!("Bearer {t}"));
+    }
+    let mut response = request
         .call()
         .with_context(|| format!("cannot reach the handover server at {base}"))?;
     let status = response.status();

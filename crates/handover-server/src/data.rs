@@ -1,0 +1,446 @@
+//! National submissions (checked, then stored as a new version), the version
+//! history and the audit log.
+
+use crate::auth::Caller;
+use crate::{ApiError, AppState, Current, ProblemView};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use handover_core::releasability::{Viewer, Visibility};
+use handover_core::validate::Severity;
+use handover_data::LoadError;
+use handover_store::{Role, User};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::Arc;
+use utoipa::ToSchema;
+
+/// One file of a submission.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SubmittedFile {
+    /// A table of the scenario format, e.g. `holdings.csv`.
+    pub name: String,
+    /// Its text (UTF-8 CSV).
+    pub text: String,
+}
+
+/// `POST /api/submissions` and `/api/submissions/check` body.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Submission {
+    /// The tables, each replacing the caller's nation's rows in that table.
+    pub files: Vec<SubmittedFile>,
+    /// What changed, for the history (required to submit).
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+/// The answer of a check: every problem by file, line and field; nothing is stored.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CheckResult {
+    /// No errors: the submission would be accepted.
+    pub ok: bool,
+    /// Errors and warnings.
+    pub problems: Vec<ProblemView>,
+    /// Rows per submitted file.
+    pub rows: HashMap<String, usize>,
+}
+
+/// A stored submission.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Submitted {
+    /// The new version number.
+    pub version: i64,
+    /// Its content hash.
+    pub hash: String,
+    /// Warnings (e.g. a figure without a source).
+    pub warnings: Vec<ProblemView>,
+}
+
+/// A version in the history.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VersionView {
+    /// Version number.
+    pub version: i64,
+    /// When it was stored (RFC 3339).
+    pub created_at: String,
+    /// Who submitted it (`null`: the seed).
+    pub author: Option<String>,
+    /// For which nation.
+    pub nation: Option<String>,
+    /// What changed.
+    pub message: String,
+    /// Files submitted.
+    pub files: Vec<String>,
+    /// Content hash of the whole scenario.
+    pub hash: String,
+    /// Whether this is the version being served.
+    pub current: bool,
+}
+
+/// An audit log entry.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditView {
+    /// Sequence number.
+    pub id: i64,
+    /// When (RFC 3339).
+    pub at: String,
+    /// Who.
+    pub username: Option<String>,
+    /// Their nation.
+    pub nation: Option<String>,
+    /// What: `version.seed`, `version.submit`, `user.create`, `token.create`, `login`, `login.failed`, `login.blocked`, `logout`.
+    pub action: String,
+    /// Detail.
+    pub detail: String,
+    /// The version it made, if any.
+    pub version: Option<i64>,
+}
+
+fn submitter(caller: &Caller) -> Result<(User, String), ApiError> {
+    let u = caller.with_role(Role::Submitter)?;
+    let nation = u.nation.clone().ok_or_else(|| {
+        ApiError::forbidden(format!(
+            "`{}` belongs to no nation; only a nation's submitters submit",
+            u.username
+        ))
+    })?;
+    Ok((u.clone(), nation))
+}
+
+fn merge(
+    cur: &Current,
+    nation: &str,
+    sub: &Submission,
+) -> (
+    Result<handover_data::Loaded, Vec<handover_core::validate::Problem>>,
+    HashMap<String, usize>,
+) {
+    let files: Vec<(String, String)> = sub
+        .files
+        .iter()
+        .map(|f| (f.name.clone(), f.text.clone()))
+        .collect();
+    let rows = sub
+        .files
+        .iter()
+        .map(|f| (f.name.clone(), data_rows(&f.text)))
+        .collect();
+    let result = handover_data::submission::merge(&cur.scenario, nation, &files, |f| f.to_string())
+        .map_err(|e| match e {
+            LoadError::Invalid(ps) => ps,
+            LoadError::Io { path, source } => vec![handover_core::validate::Problem::error(
+                &handover_core::scenario::Origin::line(path.display().to_string(), 1),
+                "",
+                source.to_string(),
+            )],
+        });
+    let vis = Visibility::new(&cur.scenario, &Viewer::of(nation));
+    let result = match result {
+        Ok(mut loaded) => {
+            loaded.warnings = own_problems(loaded.warnings, &vis);
+            Ok(loaded)
+        }
+        Err(ps) => Err(own_problems(ps, &vis)),
+    };
+    (result, rows)
+}
+
+/// What a submitter is told: problems on the lines it sent, in full;
+/// warnings on stored rows, not at all; errors on stored rows that the
+/// submission breaks, in full when the row is released to the submitter,
+/// else without naming it.
+fn own_problems(
+    problems: Vec<handover_core::validate::Problem>,
+    vis: &Visibility,
+) -> Vec<handover_core::validate::Problem> {
+    problems
+        .into_iter()
+        .filter_map(|mut p| {
+            let Some(record) = p.record.as_deref().filter(|_| p.line.is_none()) else {
+                return Some(p);
+            };
+            if p.severity == Severity::Warning {
+                return None;
+            }
+            if !stored_row_visible(record, vis) {
+                p.record = None;
+                p.field = String::new();
+                p.message = "the submission conflicts with a stored record that is not released to you (e.g. another nation's order on a line you removed); ask an administrator".into();
+            }
+            Some(p)
+        })
+        .collect()
+}
+
+/// Whether the stored row a record path such as `orders[3]` names is
+/// released (catalogue records — deadlines, capabilities, triggers — are).
+fn stored_row_visible(record: &str, vis: &Visibility) -> bool {
+    use handover_core::releasability::Records as R;
+    let path = record.split(' ').next().unwrap_or("");
+    let Some((name, rest)) = path.split_once('[') else {
+        return false;
+    };
+    let Ok(row) = rest.trim_end_matches(']').parse::<usize>() else {
+        return false;
+    };
+    let table = match name {
+        "requirements" => R::Requirements,
+        "nations" => R::Nations,
+        "holdings" => R::Holdings,
+        "us_contributions" => R::UsContributions,
+        "lines" => R::Lines,
+        "capacity" => R::Capacity,
+        "orders" => R::Orders,
+        "retirements" => R::Retirements,
+        "consumption" => R::Consumption,
+        "economics" => R::Economics,
+        "deadlines" | "capabilities" | "triggers" => return true,
+        _ => return false,
+    };
+    vis.row(table, row)
+}
+
+/// Data rows of a CSV text: lines that are neither blank, comments nor the header.
+fn data_rows(text: &str) -> usize {
+    text.lines()
+        .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        .count()
+        .saturating_sub(1)
+}
+
+fn views(ps: &[handover_core::validate::Problem]) -> Vec<ProblemView> {
+    ps.iter().map(ProblemView::from).collect()
+}
+
+/// Check a submission: every problem by file, line and field; nothing is stored.
+#[utoipa::path(
+    post,
+    path = "/api/submissions/check",
+    request_body = Submission,
+    responses(
+        (status = 200, body = CheckResult),
+        (status = 401, body = ApiError),
+        (status = 403, body = ApiError, description = "forbidden: not a submitter of a nation; csrf: missing token")
+    )
+)]
+pub async fn check_submission(
+    State(state): State<Arc<AppState>>,
+    caller: Caller,
+    headers: HeaderMap,
+    Json(sub): Json<Submission>,
+) -> Result<Json<CheckResult>, ApiError> {
+    caller.check_csrf(&headers)?;
+    let (_, nation) = submitter(&caller)?;
+    let cur = state.current();
+    let (result, rows) = tokio::task::spawn_blocking(move || merge(&cur, &nation, &sub))
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+    Ok(Json(match result {
+        Ok(loaded) => CheckResult {
+            ok: true,
+            problems: views(&loaded.warnings),
+            rows,
+        },
+        Err(ps) => CheckResult {
+            ok: !ps.iter().any(|p| p.severity == Severity::Error),
+            problems: views(&ps),
+            rows,
+        },
+    }))
+}
+
+/// Submit tables for the caller's nation: checked as `/check` does, then
+/// stored as a new version in one transaction with its audit entry. A
+/// submission with any error stores nothing (422 with every problem).
+#[utoipa::path(
+    post,
+    path = "/api/submissions",
+    request_body = Submission,
+    responses(
+        (status = 201, body = Submitted),
+        (status = 400, body = ApiError, description = "invalid_input: no message, no file"),
+        (status = 401, body = ApiError),
+        (status = 403, body = ApiError),
+        (status = 422, body = ApiError, description = "invalid_submission: `problems` by file, line and field; nothing stored")
+    )
+)]
+pub async fn submit(
+    State(state): State<Arc<AppState>>,
+    caller: Caller,
+    headers: HeaderMap,
+    Json(sub): Json<Submission>,
+) -> Result<Response, ApiError> {
+    caller.check_csrf(&headers)?;
+    let (user, nation) = submitter(&caller)?;
+    let message = sub.message.clone().unwrap_or_default();
+    if message.trim().is_empty() {
+        return Err(ApiError::invalid(
+            "message",
+            "say what the submission changes, e.g. \"holdings as of 2026-10\"",
+        ));
+    }
+    if sub.files.is_empty() {
+        return Err(ApiError::invalid(
+            "files",
+            "a submission needs at least one file",
+        ));
+    }
+    let st = state.clone();
+    let out = tokio::task::spawn_blocking(move || -> Result<Submitted, ApiError> {
+        // One submission at a time: each is merged into the newest version.
+        let _guard = st
+            .submitting
+            .lock()
+            .map_err(|_| ApiError::internal("submission lock poisoned"))?;
+        let cur = st.current();
+        let (result, _) = merge(&cur, &nation, &sub);
+        let loaded = result.map_err(|ps| ApiError::submission(&ps))?;
+        let json = handover_data::to_json(&loaded.scenario);
+        let hash = handover_data::content_hash(&loaded.scenario);
+        let files: Vec<(String, String)> = sub
+            .files
+            .iter()
+            .map(|f| (f.name.clone(), f.text.clone()))
+            .collect();
+        let version = st.store.add_version(
+            Some(&user),
+            Some(&nation),
+            message.trim(),
+            &json,
+            &hash,
+            &files,
+        )?;
+        // Serve what is stored, read back as any restart would read it.
+        let stored = handover_data::from_json(&format!("version {version}"), &json)
+            .map_err(|e| ApiError::internal(format!("stored version does not load: {e}")))?;
+        st.replace(Current::new(version, stored.scenario));
+        Ok(Submitted {
+            version,
+            hash,
+            warnings: views(&loaded.warnings),
+        })
+    })
+    .await
+    .map_err(|e| ApiError::internal(e.to_string()))??;
+    Ok((StatusCode::CREATED, Json(out)).into_response())
+}
+
+/// The version history, newest first (logged-in users).
+#[utoipa::path(get, path = "/api/versions", responses((status = 200, body = [VersionView]), (status = 401, body = ApiError)))]
+pub async fn versions(
+    State(state): State<Arc<AppState>>,
+    caller: Caller,
+) -> Result<Json<Vec<VersionView>>, ApiError> {
+    caller.user()?;
+    let current = state.current().version;
+    Ok(Json(
+        state
+            .store
+            .versions()?
+            .into_iter()
+            .map(|v| VersionView {
+                current: v.version == current,
+                version: v.version,
+                created_at: v.created_at,
+                author: v.author,
+                nation: v.nation,
+                message: v.message,
+                files: v.files,
+                hash: v.hash,
+            })
+            .collect(),
+    ))
+}
+
+/// A file as it was submitted: to its own nation's users and to admins.
+#[utoipa::path(
+    get,
+    path = "/api/versions/{version}/files/{name}",
+    params(("version" = i64, Path, description = "Version"), ("name" = String, Path, description = "File name, e.g. holdings.csv")),
+    responses(
+        (status = 200, description = "The CSV text", content_type = "text/csv"),
+        (status = 403, body = ApiError),
+        (status = 404, body = ApiError)
+    )
+)]
+pub async fn version_file(
+    State(state): State<Arc<AppState>>,
+    caller: Caller,
+    Path((version, name)): Path<(i64, String)>,
+) -> Result<Response, ApiError> {
+    let u = caller.user()?;
+    let info = state
+        .store
+        .versions()?
+        .into_iter()
+        .find(|v| v.version == version)
+        .ok_or_else(|| ApiError::not_found("version", format!("no version {version}")))?;
+    if !(u.has(Role::Admin) || (info.nation.is_some() && info.nation == u.nation)) {
+        return Err(ApiError::forbidden(
+            "a submitted file is shown to its own nation's users and to admins",
+        ));
+    }
+    let text = state.store.version_file(version, &name)?.ok_or_else(|| {
+        ApiError::not_found("name", format!("version {version} has no file `{name}`"))
+    })?;
+    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], text).into_response())
+}
+
+/// The audit log, newest first: everything for admins, the caller's nation's entries for others.
+#[utoipa::path(
+    get,
+    path = "/api/audit",
+    params(("limit" = Option<usize>, Query, description = "At most this many entries (default 200, at most 10,000)")),
+    responses((status = 200, body = [AuditView]), (status = 401, body = ApiError))
+)]
+pub async fn audit(
+    State(state): State<Arc<AppState>>,
+    caller: Caller,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Json<Vec<AuditView>>, ApiError> {
+    let u = caller.user()?;
+    for key in q.keys() {
+        if key != "limit" {
+            return Err(ApiError::invalid(
+                key,
+                format!("unknown parameter `{key}`; expected `limit`"),
+            ));
+        }
+    }
+    let limit = match q.get("limit") {
+        None => 200,
+        Some(t) => match t.parse::<usize>() {
+            Ok(n) if (1..=10_000).contains(&n) => n,
+            _ => {
+                return Err(ApiError::invalid(
+                    "limit",
+                    format!("`{t}` is not a whole number from 1 to 10000"),
+                ))
+            }
+        },
+    };
+    let nation = if u.has(Role::Admin) {
+        None
+    } else {
+        Some(u.nation.clone().unwrap_or_default())
+    };
+    Ok(Json(
+        state
+            .store
+            .audit(nation.as_deref(), limit)?
+            .into_iter()
+            .map(|e| AuditView {
+                id: e.id,
+                at: e.at,
+                username: e.username,
+                nation: e.nation,
+                action: e.action,
+                detail: e.detail,
+                version: e.version,
+            })
+            .collect(),
+    ))
+}

@@ -1,0 +1,667 @@
+//! Read-only views: overview, assessment, capability, plan — each computed on
+//! the whole scenario and cut to what the caller's nation may see.
+
+use crate::auth::Caller;
+use crate::{cached, ApiError, AppState, Current};
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
+use handover_core::assess::Assessment;
+use handover_core::plan::{Objective, PlanRequest};
+use handover_core::releasability::{self, Redaction, Viewer};
+use handover_core::time::Step;
+use handover_core::trigger;
+use serde::Serialize;
+use serde_json::json;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+use utoipa::ToSchema;
+
+/// Forecast samples behind `P(...)` benchmarks and fan charts (as the CLI's default).
+pub const FORECAST_SAMPLES: u64 = 10_000;
+/// Forecast seed behind `P(...)` benchmarks and fan charts.
+pub const FORECAST_SEED: u64 = 1;
+
+/// One capability in the overview.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OverviewCapability {
+    /// Capability id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Coverage at the date (`null`: no data, or suppressed).
+    pub coverage: Option<f64>,
+    /// US dependency at the date (`null`: no data, or suppressed).
+    pub us_dependency: Option<f64>,
+    /// Status per deadline id: `on-track`, `at-risk`, `off-track`, `no-data`.
+    pub status: HashMap<String, String>,
+    /// Why the figures are withheld from the caller, if they are.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suppressed: Option<String>,
+}
+
+/// A benchmark in the overview.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OverviewTrigger {
+    /// Trigger id.
+    pub id: String,
+    /// `info`, `warning` or `critical`.
+    pub severity: String,
+    /// `fires`, `holds`, `unknown` or `suppressed`.
+    pub state: String,
+    /// The rule as written.
+    pub rule: String,
+    /// The figures that decided it.
+    pub figures: Vec<String>,
+    /// The action it calls for.
+    pub action: String,
+    /// Source or authority of the benchmark.
+    pub source: Option<String>,
+}
+
+/// A deadline.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OverviewDeadline {
+    /// Deadline id.
+    pub id: String,
+    /// Its date.
+    pub date: NaiveDate,
+}
+
+/// `GET /api/overview`: where Europe stands, for the dashboard's first page.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Overview {
+    /// Scenario name.
+    pub scenario: String,
+    /// The stored version these figures come from.
+    pub data_version: i64,
+    /// The caller's nation (`null`: the public).
+    pub nation: Option<String>,
+    /// Date assessed.
+    pub at: NaiveDate,
+    /// The scenario's deadlines, by date.
+    pub deadlines: Vec<OverviewDeadline>,
+    /// Readiness index at the date.
+    pub index: Option<f64>,
+    /// Readiness index at each deadline.
+    pub index_at_deadlines: HashMap<String, Option<f64>>,
+    /// Why the index is withheld from the caller, if it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index_suppressed: Option<String>,
+    /// Last day of each period.
+    pub dates: Vec<NaiveDate>,
+    /// Readiness index per period (`null`: no capability has data, or suppressed).
+    pub index_series: Option<Vec<f64>>,
+    /// Glide path of the index to each deadline: the weighted mean of the
+    /// capabilities' glide paths (coverage terms), over the index's members.
+    pub index_glide: HashMap<String, Vec<f64>>,
+    /// Per capability.
+    pub capabilities: Vec<OverviewCapability>,
+    /// The scenario's benchmarks at the date.
+    pub triggers: Vec<OverviewTrigger>,
+    /// Samples and seed of the forecast behind `P(...)` benchmarks.
+    pub forecast: Option<(u64, u64)>,
+}
+
+fn json_bytes(bytes: Arc<Vec<u8>>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        bytes.as_ref().clone(),
+    )
+        .into_response()
+}
+
+/// The `at` query parameter: a date inside the scenario, default today.
+fn date_param(
+    state: &AppState,
+    cur: &Current,
+    q: &HashMap<String, String>,
+    allowed: &[&str],
+) -> Result<NaiveDate, ApiError> {
+    for key in q.keys() {
+        if key != "at" && !allowed.contains(&key.as_str()) {
+            let expected: Vec<&str> = std::iter::once("at")
+                .chain(allowed.iter().copied())
+                .collect();
+            return Err(ApiError::invalid(
+                key,
+                format!(
+                    "unknown parameter `{key}`; expected {}",
+                    expected
+                        .iter()
+                        .map(|k| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ));
+        }
+    }
+    let at = match q.get("at") {
+        None => state
+            .config
+            .today
+            .unwrap_or_else(|| chrono::Local::now().date_naive()),
+        Some(text) => text.parse().map_err(|_| {
+            ApiError::invalid("at", format!("`{text}` is not a date; expected YYYY-MM-DD"))
+        })?,
+    };
+    let s = &cur.scenario.scenario;
+    if at < s.start || at > s.horizon {
+        return Err(ApiError::invalid(
+            "at",
+            format!(
+                "{at} is outside the scenario ({} to {}); pass at=YYYY-MM-DD within it",
+                s.start, s.horizon
+            ),
+        ));
+    }
+    Ok(at)
+}
+
+/// The assessment at `at` as `viewer` may see it.
+fn assess_for(
+    state: &AppState,
+    cur: &Current,
+    at: NaiveDate,
+    viewer: &Viewer,
+) -> Result<(Assessment, Redaction), ApiError> {
+    let mut a = cur
+        .evaluation
+        .assess(&cur.scenario, at, true)
+        .map_err(|e| ApiError::invalid("at", e.to_string()))?;
+    let r = releasability::redact(
+        &cur.scenario,
+        &cur.evaluation,
+        &mut a,
+        viewer,
+        &state.config.rule,
+    );
+    Ok((a, r))
+}
+
+/// Where Europe stands: index over time, coverage and status per capability, benchmarks.
+#[utoipa::path(
+    get,
+    path = "/api/overview",
+    params(("at" = Option<String>, Query, description = "Date YYYY-MM-DD (default: today)")),
+    responses(
+        (status = 200, body = Overview),
+        (status = 400, body = ApiError, description = "invalid_input: bad or out-of-range `at`")
+    )
+)]
+pub async fn overview(
+    State(state): State<Arc<AppState>>,
+    caller: Caller,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let cur = state.current();
+    let at = date_param(&state, &cur, &q, &[])?;
+    let viewer = caller.viewer();
+    let bytes = tokio::task::spawn_blocking(move || {
+        cached(&cur.overview, (viewer.nation.clone(), at), || {
+            let o = make_overview(&state, &cur, at, &viewer)?;
+            serde_json::to_vec(&o).map_err(|e| ApiError::internal(e.to_string()))
+        })
+    })
+    .await
+    .map_err(|e| ApiError::internal(e.to_string()))??;
+    Ok(json_bytes(bytes))
+}
+
+fn make_overview(
+    state: &AppState,
+    cur: &Current,
+    at: NaiveDate,
+    viewer: &Viewer,
+) -> Result<Overview, ApiError> {
+    let s = &cur.scenario;
+    let (a, r) = assess_for(state, cur, at, viewer)?;
+    let needs_forecast = s
+        .triggers
+        .iter()
+        .any(|t| t.rule.expr().is_some_and(|e| e.needs_forecast()));
+    let forecast = if needs_forecast {
+        Some(cur.forecast()?)
+    } else {
+        None
+    };
+    let mut checks = trigger::check(s, &cur.evaluation, &s.triggers, at, forecast)
+        .map_err(|e| ApiError::invalid("at", e.to_string()))?;
+    releasability::redact_checks(s, &s.triggers, &mut checks, &r);
+    let series = a.series.as_ref();
+    let mut index_glide: HashMap<String, Vec<f64>> = HashMap::new();
+    if let (Some(x), None) = (series, &a.index.suppressed) {
+        for d in &a.deadlines {
+            let mut sum = vec![0.0; x.dates.len()];
+            let mut weights = 0.0;
+            for c in &a.capabilities {
+                let glide = x.capabilities.get(&c.id).and_then(|cs| cs.glide.get(&d.id));
+                if let (true, Some(g)) = (a.index.included.contains(&c.id), glide) {
+                    for (acc, v) in sum.iter_mut().zip(g) {
+                        *acc += c.weight * v;
+                    }
+                    weights += c.weight;
+                }
+            }
+            if weights > 0.0 {
+                index_glide.insert(d.id.clone(), sum.iter().map(|v| v / weights).collect());
+            }
+        }
+    }
+    Ok(Overview {
+        scenario: a.scenario.clone(),
+        data_version: cur.version,
+        nation: viewer.nation.clone(),
+        at,
+        deadlines: a
+            .deadlines
+            .iter()
+            .map(|d| OverviewDeadline {
+                id: d.id.clone(),
+                date: d.date,
+            })
+            .collect(),
+        index: a.index.at,
+        index_at_deadlines: a.index.deadlines.clone().into_iter().collect(),
+        index_suppressed: a.index.suppressed.clone(),
+        dates: series.map(|x| x.dates.clone()).unwrap_or_default(),
+        index_series: series.and_then(|x| x.index.clone()),
+        index_glide,
+        capabilities: a
+            .capabilities
+            .iter()
+            .map(|c| OverviewCapability {
+                id: c.id.clone(),
+                name: c.name.clone(),
+                coverage: c.coverage,
+                us_dependency: c.us_dependency,
+                status: c
+                    .deadlines
+                    .iter()
+                    .map(|d| (d.deadline.clone(), d.status.to_string()))
+                    .collect(),
+                suppressed: c.suppressed.clone(),
+            })
+            .collect(),
+        triggers: checks
+            .triggers
+            .iter()
+            .map(|t| OverviewTrigger {
+                id: t.id.clone(),
+                severity: t.severity.to_string(),
+                state: t.state.to_string(),
+                rule: t.rule.clone(),
+                figures: t.figures.clone(),
+                action: t.action.clone(),
+                source: t.source.clone(),
+            })
+            .collect(),
+        forecast: forecast.map(|f| (f.samples, f.seed)),
+    })
+}
+
+/// The full assessment, as `handover --format json assess --series` prints it.
+#[utoipa::path(
+    get,
+    path = "/api/assessment",
+    params(("at" = Option<String>, Query, description = "Date YYYY-MM-DD (default: today)")),
+    responses(
+        (status = 200, description = "The assessment; fields in docs/OUTPUT.md", body = Object),
+        (status = 400, body = ApiError)
+    )
+)]
+pub async fn assessment(
+    State(state): State<Arc<AppState>>,
+    caller: Caller,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let cur = state.current();
+    let at = date_param(&state, &cur, &q, &[])?;
+    let viewer = caller.viewer();
+    let bytes = cached(&cur.assessment, (viewer.nation.clone(), at), || {
+        let (a, _) = assess_for(&state, &cur, at, &viewer)?;
+        serde_json::to_vec(&a).map_err(|e| ApiError::internal(e.to_string()))
+    })?;
+    Ok(json_bytes(bytes))
+}
+
+/// One capability: its assessment and series, holdings by nation, production
+/// lines with backlog and deliveries, and the forecast (fan chart, P(met)).
+#[utoipa::path(
+    get,
+    path = "/api/capabilities/{id}",
+    params(
+        ("id" = String, Path, description = "Capability id, e.g. iamd-long"),
+        ("at" = Option<String>, Query, description = "Date YYYY-MM-DD (default: today)")
+    ),
+    responses(
+        (status = 200, description = "`assessment`, `series`, `holdings`, `lines`, `forecast` of the capability", body = Object),
+        (status = 400, body = ApiError),
+        (status = 404, body = ApiError, description = "not_found: no such capability (with a suggestion)")
+    )
+)]
+pub async fn capability(
+    State(state): State<Arc<AppState>>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let cur = state.current();
+    let at = date_param(&state, &cur, &q, &[])?;
+    let viewer = caller.viewer();
+    let s = &cur.scenario;
+    let Some(ci) = s.capabilities.iter().position(|c| c.id == id) else {
+        let hint =
+            handover_core::validate::suggest(&id, s.capabilities.iter().map(|c| c.id.as_str()));
+        return Err(ApiError::not_found(
+            "id",
+            format!("no capability `{id}`{hint}"),
+        ));
+    };
+    let st = state.clone();
+    let body = tokio::task::spawn_blocking(move || capability_view(&st, &cur, ci, at, &viewer))
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))??;
+    Ok(axum::Json(body).into_response())
+}
+
+fn capability_view(
+    state: &AppState,
+    cur: &Current,
+    ci: usize,
+    at: NaiveDate,
+    viewer: &Viewer,
+) -> Result<serde_json::Value, ApiError> {
+    let s = &cur.scenario;
+    let eval = &cur.evaluation;
+    let cal = eval.model.calendar;
+    let id = &s.capabilities[ci].id;
+    let (a, r) = assess_for(state, cur, at, viewer)?;
+    let vis = &r.visibility;
+    let k = cal.period_of(at) as usize;
+    let disclosure = &r.capabilities[id];
+    let suppressed = disclosure.is_suppressed();
+    let c = a
+        .capabilities
+        .iter()
+        .find(|c| &c.id == id)
+        .ok_or_else(|| ApiError::internal("capability missing from its assessment"))?;
+    let series = a.series.as_ref().and_then(|x| x.capabilities.get(id));
+
+    // Holdings: the rows the caller may see, as submitted.
+    let holdings: Vec<_> = s
+        .holdings
+        .iter()
+        .enumerate()
+        .filter(|(i, h)| &h.capability == id && vis.holdings[*i])
+        .map(|(_, h)| {
+            json!({
+                "holder": h.holder,
+                "quantity": h.quantity,
+                "as_of": h.as_of,
+                "releasability": h.provenance.releasability.to_string(),
+                "estimate": h.provenance.estimate,
+                "source": h.provenance.source,
+            })
+        })
+        .collect();
+    let holdings_withheld = s
+        .holdings
+        .iter()
+        .enumerate()
+        .any(|(i, h)| &h.capability == id && !vis.holdings[i]);
+
+    // Lines: visible lines; their backlog and deliveries are aggregates over
+    // the buyers' orders, shown when every order is visible or they pass the rule.
+    let mut lines = vec![];
+    for (li, l) in s.lines.iter().enumerate() {
+        if &l.capability != id || !vis.lines[li] {
+            continue;
+        }
+        let lm = &eval.model.lines[li];
+        let orders: Vec<usize> = lm.orders.clone();
+        let all_orders_visible = orders.iter().all(|&o| vis.orders[o]);
+        let capacity_visible = s
+            .capacity
+            .iter()
+            .enumerate()
+            .all(|(i, c)| c.line != l.id || vis.capacity[i]);
+        let aggregate_ok = all_orders_visible
+            || state
+                .config
+                .rule
+                .check(
+                    orders
+                        .iter()
+                        .map(|&o| (s.orders[o].buyer.as_str(), eval.model.orders[o].open)),
+                )
+                .is_ok();
+        let per_year = 12.0 / f64::from(cal.step().months());
+        let backlog_at = |k: usize| {
+            let placed: f64 = orders
+                .iter()
+                .filter(|&&o| cal.period_of(eval.model.orders[o].date) <= k as i64)
+                .map(|&o| eval.model.orders[o].open)
+                .sum();
+            let delivered: f64 = eval.projection.delivered[li][..=k].iter().sum();
+            (placed - delivered).max(0.0)
+        };
+        let visible_orders: Vec<_> = orders
+            .iter()
+            .filter(|&&o| vis.orders[o])
+            .map(|&o| {
+                let order = &s.orders[o];
+                json!({
+                    "id": order.id,
+                    "buyer": order.buyer,
+                    "quantity": order.quantity,
+                    "date": order.date,
+                    "delivered_before_start": order.delivered,
+                    "first_delivery": eval.projection.first_delivery[o].map(|p| cal.period_end(p as i64)),
+                    "completed": eval.projection.completed[o].map(|p| cal.period_end(p as i64)),
+                    "open_at_horizon": eval.projection.open_at_end[o],
+                    "releasability": order.provenance.releasability.to_string(),
+                })
+            })
+            .collect();
+        lines.push(json!({
+            "id": l.id,
+            "name": l.name,
+            "nation": l.nation,
+            "lead_time_months": l.lead_time_months,
+            "unit_cost": l.unit_cost,
+            "capacity_per_year": capacity_visible.then(|| eval.projection.capacity[li][k] * per_year),
+            "capacity_series": capacity_visible.then(|| eval.projection.capacity[li].iter().map(|x| x * per_year).collect::<Vec<_>>()),
+            "backlog": aggregate_ok.then(|| backlog_at(k)),
+            "delivered_series": aggregate_ok.then(|| eval.projection.delivered[li].clone()),
+            "aggregates_suppressed": (!aggregate_ok).then(|| "the line's order book includes orders not released to you and fails the disclosure rule".to_string()),
+            "orders": visible_orders,
+            "orders_withheld": !all_orders_visible,
+            "releasability": l.provenance.releasability.to_string(),
+            "source": l.provenance.source,
+        }));
+    }
+
+    // The forecast: P(met) and the fan chart, unless suppressed; sensitivity
+    // names only inputs on rows the caller may see.
+    let forecast = if suppressed {
+        None
+    } else {
+        let f = cur.forecast()?;
+        let visible_inputs: BTreeSet<String> = s
+            .uncertainty
+            .iter()
+            .filter(|u| vis.row(u.table.into(), u.row))
+            .map(|u| format!("{} {}", u.origin, u.field))
+            .collect();
+        f.capabilities.iter().find(|fc| &fc.id == id).map(|fc| {
+            let fan = f
+                .fan
+                .series
+                .iter()
+                .find(|x| x.capability.as_deref() == Some(id.as_str()));
+            let deadlines: Vec<_> = fc
+                .deadlines
+                .iter()
+                .map(|d| {
+                    json!({
+                        "deadline": d.deadline,
+                        "p_met": d.p_met,
+                        "p_met_se": d.p_met_se,
+                        "coverage": d.coverage,
+                        "sensitivity": d.sensitivity.iter().filter(|x| visible_inputs.contains(&x.input)).collect::<Vec<_>>(),
+                    })
+                })
+                .collect();
+            json!({
+                "samples": f.samples,
+                "seed": f.seed,
+                "deadlines": deadlines,
+                "reached": fc.reached,
+                "fan": fan.map(|x| json!({"p10": x.p10, "p50": x.p50, "p90": x.p90})),
+            })
+        })
+    };
+
+    Ok(json!({
+        "at": at,
+        "data_version": cur.version,
+        "nation": viewer.nation,
+        "currency": s.scenario.currency,
+        "dates": a.series.as_ref().map(|x| &x.dates),
+        "disclosure": disclosure,
+        "assessment": c,
+        "series": series,
+        "holdings": holdings,
+        "holdings_withheld": holdings_withheld,
+        "lines": lines,
+        "forecast": forecast,
+    }))
+}
+
+/// A procurement plan (as `handover plan`) on the served data.
+#[utoipa::path(
+    get,
+    path = "/api/plan",
+    params(
+        ("objective" = Option<String>, Query, description = "`coverage` (default, needs `budget`) or `cost`"),
+        ("budget" = Option<String>, Query, description = "Money per year of ordering, e.g. 40e9"),
+        ("deadline" = Option<String>, Query, description = "Deadline id or date (default: the first deadline)"),
+        ("from" = Option<String>, Query, description = "First order date YYYY-MM-DD (default: the date assessed)"),
+        ("grid" = Option<String>, Query, description = "`month`, `quarter` (default) or `year`"),
+        ("min_european_content" = Option<f64>, Query, description = "Only lines with at least this EU/EEA/Ukraine content share"),
+        ("at" = Option<String>, Query, description = "Date YYYY-MM-DD (default: today)")
+    ),
+    responses(
+        (status = 200, description = "The plan; fields as `handover --format json plan` (docs/OUTPUT.md)", body = Object),
+        (status = 400, body = ApiError),
+        (status = 403, body = ApiError, description = "suppressed: the plan would rest on figures not released to the caller")
+    )
+)]
+pub async fn plan(
+    State(state): State<Arc<AppState>>,
+    caller: Caller,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let cur = state.current();
+    let at = date_param(
+        &state,
+        &cur,
+        &q,
+        &[
+            "objective",
+            "budget",
+            "deadline",
+            "from",
+            "grid",
+            "min_european_content",
+        ],
+    )?;
+    let viewer = caller.viewer();
+    let s = &cur.scenario;
+    if !releasability::Visibility::new(s, &viewer).all() {
+        return Err(ApiError::suppressed(
+            "a plan rests on every line's order book and capacity; some are not released to you, so the server does not plan for you",
+        ));
+    }
+    let objective = match q.get("objective").map(String::as_str) {
+        None | Some("coverage") => Objective::Coverage,
+        Some("cost") => Objective::Cost,
+        Some(o) => {
+            return Err(ApiError::invalid(
+                "objective",
+                format!("`{o}` is not an objective; expected coverage or cost"),
+            ))
+        }
+    };
+    let deadline = match q.get("deadline") {
+        Some(d) => d.clone(),
+        None => s.deadlines.first().map(|d| d.id.clone()).ok_or_else(|| {
+            ApiError::invalid(
+                "deadline",
+                "the scenario has no deadline; pass deadline=YYYY-MM-DD",
+            )
+        })?,
+    };
+    let from = match q.get("from") {
+        Some(t) => t.parse().map_err(|_| {
+            ApiError::invalid("from", format!("`{t}` is not a date; expected YYYY-MM-DD"))
+        })?,
+        None => at.max(s.scenario.start),
+    };
+    let mut req = PlanRequest::new(objective, from, &deadline);
+    if let Some(b) = q.get("budget") {
+        let v: f64 = b.parse().map_err(|_| {
+            ApiError::invalid(
+                "budget",
+                format!("`{b}` is not a number; expected e.g. 40e9"),
+            )
+        })?;
+        if !(v.is_finite() && v > 0.0) {
+            return Err(ApiError::invalid(
+                "budget",
+                "the budget must be a positive number",
+            ));
+        }
+        req.budget_per_year = Some(v);
+    }
+    req.grid = match q.get("grid").map(String::as_str) {
+        None | Some("quarter") => Step::Quarter,
+        Some("month") => Step::Month,
+        Some("year") => Step::Year,
+        Some(g) => {
+            return Err(ApiError::invalid(
+                "grid",
+                format!("`{g}` is not a grid; expected month, quarter or year"),
+            ))
+        }
+    };
+    if let Some(c) = q.get("min_european_content") {
+        req.min_european_content = Some(c.parse().map_err(|_| {
+            ApiError::invalid(
+                "min_european_content",
+                format!("`{c}` is not a share between 0 and 1"),
+            )
+        })?);
+    }
+    if objective == Objective::Coverage && req.budget_per_year.is_none() {
+        return Err(ApiError::invalid(
+            "budget",
+            "the coverage objective needs a budget per year, e.g. budget=40e9",
+        ));
+    }
+    let plan = tokio::task::spawn_blocking(move || {
+        handover_core::plan::plan(&cur.scenario, &cur.evaluation, &req)
+    })
+    .await
+    .map_err(|e| ApiError::internal(e.to_string()))?
+    .map_err(|e| match e {
+        handover_core::plan::PlanError::UnknownDeadline { .. } => {
+            ApiError::invalid("deadline", e.to_string())
+        }
+        handover_core::plan::PlanError::Solver(_) => ApiError::internal(e.to_string()),
+        _ => ApiError::invalid("budget", e.to_string()),
+    })?;
+    Ok(axum::Json(plan).into_response())
+}
