@@ -161,24 +161,24 @@ impl AppState {
         seed: &Scenario,
         config: Config,
     ) -> Result<Self, StartError> {
-        let (version, scenario) = match store.latest_version()? {
-            Some((v, json)) => {
-                let loaded =
-                    handover_data::from_json(&format!("version {v}"), &json).map_err(|e| {
-                        StartError::Stored {
-                            version: v,
-                            message: e.to_string(),
-                        }
-                    })?;
-                (v, loaded.scenario)
-            }
+        let (version, json) = match store.latest_version()? {
+            Some(stored) => stored,
             None => {
                 let json = handover_data::to_json(seed);
                 let hash = handover_data::content_hash(seed);
                 let v = store.add_version(None, None, "seed", &json, &hash, &[])?;
-                (v, seed.clone())
+                (v, json)
             }
         };
+        // Serve what is stored, read back as every later start reads it, so
+        // answers (e.g. the cells sensitivity rankings name) do not change
+        // across a restart.
+        let scenario = handover_data::from_json(&format!("version {version}"), &json)
+            .map_err(|e| StartError::Stored {
+                version,
+                message: e.to_string(),
+            })?
+            .scenario;
         let limiter = auth::Limiter::new(config.login_attempts, config.login_window);
         Ok(AppState {
             store,
