@@ -1155,7 +1155,8 @@ impl PlanProblem {
                     cost: q * c.unit_cost,
                     cost_rounded: units * c.unit_cost,
                     us_export_approval: c.approval,
-                    delivered_by_deadline: by_k,
+                    // An empty sum of f64 is -0.0; reports print plain 0.
+                    delivered_by_deadline: by_k + 0.0,
                     first_delivery: first,
                     last_delivery: last,
                     schedule: sched,
@@ -1168,12 +1169,19 @@ impl PlanProblem {
             .budget_years
             .iter()
             .map(|&y| {
-                let used: f64 = orders.iter().filter(|o| o.year == y).map(|o| o.cost).sum();
+                // + 0.0: an empty sum of f64 is -0.0.
+                let used: f64 = orders
+                    .iter()
+                    .filter(|o| o.year == y)
+                    .map(|o| o.cost)
+                    .sum::<f64>()
+                    + 0.0;
                 let used_rounded: f64 = orders
                     .iter()
                     .filter(|o| o.year == y)
                     .map(|o| o.cost_rounded)
-                    .sum();
+                    .sum::<f64>()
+                    + 0.0;
                 let dual = duals
                     .budget
                     .iter()
@@ -1194,8 +1202,9 @@ impl PlanProblem {
                 }
             })
             .collect();
-        let total_cost: f64 = orders.iter().map(|o| o.cost).sum();
-        let total_cost_rounded: f64 = orders.iter().map(|o| o.cost_rounded).sum();
+        // + 0.0: an empty sum of f64 is -0.0, which would print as "-0".
+        let total_cost: f64 = orders.iter().map(|o| o.cost).sum::<f64>() + 0.0;
+        let total_cost_rounded: f64 = orders.iter().map(|o| o.cost_rounded).sum::<f64>() + 0.0;
 
         let years = self.budget_years.len().max(1) as f64;
         let rate = if s.scenario.currency == "USD" {
@@ -1860,6 +1869,29 @@ mod tests {
         }]));
         let e = run(&s, &r).unwrap_err().to_string();
         assert!(e.contains("key.csv:2") && e.contains("XX"), "{e}");
+    }
+
+    #[test]
+    fn totals_of_no_orders_are_plain_zero() {
+        let s = ScenarioBuilder::monthly("2026-01-01", "2028-12-31")
+            .nation("DE", &["EUROPE"])
+            .stock("x", 10.0)
+            .holding("DE", "x", 10.0)
+            .line("l", "x", "DE", 0)
+            .unit_cost("l", 1.0)
+            .capacity("l", "2026-01-01", 12.0)
+            .build();
+        let eval = Evaluation::new(&s);
+        let p = plan(
+            &s,
+            &eval,
+            &PlanRequest::new(Objective::Cost, s.scenario.start, "us-2027"),
+        )
+        .unwrap();
+        assert!(p.orders.is_empty());
+        let json = serde_json::to_string(&p).unwrap();
+        assert!(!json.contains("-0.0"), "{json}");
+        assert!(p.total_cost.is_sign_positive());
     }
 
     #[test]
