@@ -19,8 +19,8 @@ use utoipa::ToSchema;
 /// The session cookie's name.
 pub const COOKIE: &str = "handover_session";
 
-/// How the caller proved who it is.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// How the caller proved who it is. `Debug` does not show the secrets.
+#[derive(Clone, PartialEq, Eq)]
 pub enum Via {
     /// Nothing: the public.
     Anonymous,
@@ -88,6 +88,16 @@ impl Caller {
                 }
             }
             Via::Token | Via::Anonymous => Ok(()),
+        }
+    }
+}
+
+impl std::fmt::Debug for Via {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Via::Anonymous => f.write_str("Anonymous"),
+            Via::Session { .. } => f.write_str("Session { token: <redacted>, csrf: <redacted> }"),
+            Via::Token => f.write_str("Token"),
         }
     }
 }
@@ -208,8 +218,8 @@ impl Limiter {
     }
 }
 
-/// `POST /api/login` body.
-#[derive(Debug, Deserialize, ToSchema)]
+/// `POST /api/login` body (no `Debug`: it holds a password).
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     /// User name.
@@ -412,8 +422,8 @@ pub struct TokenRequest {
     pub name: String,
 }
 
-/// A new API token: shown once.
-#[derive(Debug, Serialize, ToSchema)]
+/// A new API token: shown once (no `Debug`: it is a secret).
+#[derive(Serialize, ToSchema)]
 pub struct TokenView {
     /// Send as `Authorization: Bearer TOKEN`.
     pub token: String,
@@ -438,8 +448,8 @@ pub async fn create_token(
     Ok((StatusCode::CREATED, Json(TokenView { token })).into_response())
 }
 
-/// `POST /api/users` body.
-#[derive(Debug, Deserialize, ToSchema)]
+/// `POST /api/users` body (no `Debug`: it holds a password).
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
     /// 1 to 64 of a-z, 0-9, `.`, `_`, `-`.
@@ -595,6 +605,16 @@ mod tests {
             HeaderValue::from_static("http://evil.example"),
         );
         assert_eq!(same_origin(&h).unwrap_err().code, "forbidden");
+    }
+
+    #[test]
+    fn debug_does_not_show_session_secrets() {
+        let v = Via::Session {
+            token: "secret-token".into(),
+            csrf: "secret-csrf".into(),
+        };
+        let shown = format!("{v:?}");
+        assert!(!shown.contains("secret"), "{shown}");
     }
 
     #[test]
