@@ -106,8 +106,32 @@ pub struct Current {
     assessment: Cache,
 }
 
+/// Name each uncertain figure by its table and row (`lines.csv (row 2)`), as
+/// a reader of the tables finds it, rather than by its place in the stored JSON.
+fn label_uncertain_cells(s: &mut Scenario) {
+    use handover_core::scenario::Table;
+    for u in &mut s.uncertainty {
+        let file = match u.table {
+            Table::Requirements => "scenario.toml [[requirement]]",
+            Table::Holdings => "holdings.csv",
+            Table::UsContributions => "us_contributions.csv",
+            Table::Lines => "lines.csv",
+            Table::Capacity => "capacity.csv",
+            Table::Orders => "orders.csv",
+            Table::Retirements => "retirements.csv",
+            Table::Consumption => "consumption.csv",
+        };
+        u.origin = handover_core::scenario::Origin {
+            file: file.to_string(),
+            line: None,
+            record: Some(format!("row {}", u.row + 1)),
+        };
+    }
+}
+
 impl Current {
-    fn new(version: i64, scenario: Scenario) -> Self {
+    fn new(version: i64, mut scenario: Scenario) -> Self {
+        label_uncertain_cells(&mut scenario);
         let evaluation = Evaluation::new(&scenario);
         Current {
             version,

@@ -216,6 +216,11 @@ fn capability_pages_and_errors_have_stable_codes() {
     );
     let p = f["deadlines"][0]["p_met"].as_f64().unwrap();
     assert!((0.0..=1.0).contains(&p));
+    // Sensitivity names the cell by table and row, as a reader finds it.
+    let input = f["deadlines"][0]["sensitivity"][0]["input"]
+        .as_str()
+        .unwrap();
+    assert_eq!(input, "lines.csv (row 1) lead_time_months", "{f}");
 
     let (code, e) = get(&s, "/api/capabilities/iamd-lnog");
     assert_eq!(code, 404);
