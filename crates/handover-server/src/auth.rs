@@ -345,12 +345,14 @@ pub async fn login(
     Json(req): Json<LoginRequest>,
 ) -> Result<Response, ApiError> {
     same_origin(&headers)?;
-    let name_key = format!("user:{}", req.username.to_lowercase());
+    // The audit log keeps at most 64 characters of a name that failed.
+    let shown: String = req.username.chars().take(64).collect();
+    let name_key = format!("user:{}", shown.to_lowercase());
     let addr_key = format!("addr:{}", peer.ip());
     for (key, scale) in [(&name_key, 1), (&addr_key, ADDRESS_SCALE)] {
         if let Some(wait) = state.limiter.blocked(key, scale) {
             state.store.record(
-                Some(&req.username),
+                Some(&shown),
                 None,
                 "login.blocked",
                 &format!("from {}", peer.ip()),
@@ -368,7 +370,7 @@ pub async fn login(
         state.limiter.fail(&name_key);
         state.limiter.fail(&addr_key);
         state.store.record(
-            Some(&req.username),
+            Some(&shown),
             None,
             "login.failed",
             &format!("from {}", peer.ip()),
