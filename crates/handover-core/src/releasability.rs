@@ -176,13 +176,13 @@ impl From<Table> for Records {
     }
 }
 
-/// The nation a record belongs to (the one that submits it and always sees it):
-/// the holder, the buyer, the line's nation (capacity steps: their line's), the
-/// nation of an economics row, `US` for a US contribution; `None` for
-/// requirements, rows whose holder is a group, and rows that do not exist.
-pub fn owner(s: &Scenario, table: Records, row: usize) -> Option<&str> {
-    let nation = |code: &str| crate::scenario::is_nation_code(code);
-    let o: Option<&str> = match table {
+/// Who a record is for, as written: the holder (a nation or a group such as
+/// `EUROPE`), the buyer, the line's nation (capacity steps: their line's),
+/// the nation of an economics row or a nation row, `US` for a US
+/// contribution; `None` for requirements, a capacity step whose line is
+/// unknown, and rows that do not exist.
+pub fn row_holder(s: &Scenario, table: Records, row: usize) -> Option<&str> {
+    match table {
         Records::Requirements => None,
         Records::Nations => s.nations.get(row).map(|n| n.code.as_str()),
         Records::Holdings => s.holdings.get(row).map(|h| h.holder.as_str()),
@@ -198,8 +198,13 @@ pub fn owner(s: &Scenario, table: Records, row: usize) -> Option<&str> {
         Records::Retirements => s.retirements.get(row).map(|r| r.holder.as_str()),
         Records::Consumption => s.consumption.get(row).map(|c| c.holder.as_str()),
         Records::Economics => s.economics.get(row).map(|e| e.nation.as_str()),
-    };
-    o.filter(|c| nation(c))
+    }
+}
+
+/// The nation a record belongs to (the one that submits it and always sees
+/// it): [`row_holder`] when that is a nation code; `None` for a group holder.
+pub fn owner(s: &Scenario, table: Records, row: usize) -> Option<&str> {
+    row_holder(s, table, row).filter(|c| crate::scenario::is_nation_code(c))
 }
 
 /// Which rows of each table a viewer may see.

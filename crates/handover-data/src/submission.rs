@@ -218,26 +218,22 @@ impl Kind {
 /// not exist, and for a capacity step whose line is unknown. A holder may be
 /// a group (`EUROPE`): such rows belong to no nation that can submit them.
 pub fn row_owner<'a>(s: &'a Scenario, table: &str, row: usize) -> Option<&'a str> {
-    if table == tables::NATIONS.file {
-        return s.nations.get(row).map(|n| n.code.as_str());
-    }
-    let owner = match Kind::of(table)? {
-        Kind::Holdings => &s.holdings.get(row)?.holder,
-        Kind::Lines => &s.lines.get(row)?.nation,
-        Kind::Capacity => {
-            let line = &s.capacity.get(row)?.line;
-            &s.lines.iter().find(|l| &l.id == line)?.nation
-        }
-        Kind::Orders => &s.orders.get(row)?.buyer,
-        Kind::Retirements => &s.retirements.get(row)?.holder,
-        Kind::Consumption => &s.consumption.get(row)?.holder,
-        Kind::Economics => &s.economics.get(row)?.nation,
-        Kind::UsContributions => {
-            s.us_contributions.get(row)?;
-            return Some(US);
+    use handover_core::releasability::{row_holder, Records};
+    let records = if table == tables::NATIONS.file {
+        Records::Nations
+    } else {
+        match Kind::of(table)? {
+            Kind::Holdings => Records::Holdings,
+            Kind::Lines => Records::Lines,
+            Kind::Capacity => Records::Capacity,
+            Kind::Orders => Records::Orders,
+            Kind::Retirements => Records::Retirements,
+            Kind::Consumption => Records::Consumption,
+            Kind::Economics => Records::Economics,
+            Kind::UsContributions => Records::UsContributions,
         }
     };
-    Some(owner.as_str())
+    row_holder(s, records, row)
 }
 
 /// Where one uploaded table's rows went in the merged scenario.

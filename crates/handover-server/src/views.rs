@@ -420,7 +420,7 @@ fn capability_view(
             continue;
         }
         let lm = &eval.model.lines[li];
-        let orders: Vec<usize> = lm.orders.clone();
+        let orders = &lm.orders;
         let all_orders_visible = orders.iter().all(|&o| vis.orders[o]);
         let capacity_visible = s
             .capacity
