@@ -15,13 +15,16 @@
 //! expected; the data layer adds the file, line and field.
 //!
 //! **Truncation.** [`Distribution::sample_within`] takes the valid range of the
-//! input a distribution is applied to. A `normal` is truncated to that range
-//! by *resampling* (rejection): draws outside the range are thrown away and
-//! drawn again, so the result has exactly the truncated-normal distribution.
-//! After [`MAX_RESAMPLES`] rejections (only for a range holding a negligible
-//! share of the normal's mass, which [`Distribution::check_within`] refuses
-//! when the mean is outside the range) the mean clamped to the range is used.
-//! The other distributions have a bounded or positive support that
+//! input a distribution is applied to. A `normal` or a `lognormal` (whose
+//! upper tail is unbounded) is truncated to that range by *resampling*
+//! (rejection): draws outside the range are thrown away and drawn again, so
+//! the result has exactly the truncated distribution. After [`MAX_RESAMPLES`]
+//! rejections (only for a range holding a negligible share of the mass, which
+//! [`Distribution::check_within`] refuses when the mean or median is outside
+//! the range) the mean or median clamped to the range is used. Every range is
+//! finite: numbers are at most 1e15 in size, delays and lead times at most
+//! 1,200 months ([`crate::limits`]), so no draw is ever infinite.
+//! The other distributions have a bounded support that
 //! [`Distribution::check_within`] checks against the range once; their draws
 //! are clamped to the range only as a guard.
 //!
@@ -108,6 +111,18 @@ impl Distribution {
         Ok(d)
     }
 
+    /// The numbers it is written with.
+    pub fn parameters(&self) -> Vec<f64> {
+        match *self {
+            Distribution::Fixed(x) => vec![x],
+            Distribution::Uniform { a, b } => vec![a, b],
+            Distribution::Triangular { lo, mode, hi } => vec![lo, mode, hi],
+            Distribution::Normal { mean, sd } => vec![mean, sd],
+            Distribution::LogNormal { p05, p95 } => vec![p05, p95],
+            Distribution::Delay(ref inner) => inner.parameters(),
+        }
+    }
+
     /// Whether this is a `delay(...)`.
     pub fn is_delay(&self) -> bool {
         matches!(self, Distribution::Delay(_))
@@ -174,6 +189,13 @@ impl Distribution {
     /// a `normal` needs its mean inside (it is truncated to the range), every
     /// other kind needs its whole support inside.
     pub fn check_within(&self, lower: f64, upper: f64) -> Result<(), String> {
+        // A distribution built in code, not parsed, is checked as the parser checks.
+        for x in self.parameters() {
+            if let Some(problem) = crate::limits::number_problem(x) {
+                return Err(format!("`{self}`: {problem}"));
+            }
+        }
+        self.validate()?;
         let range = describe_range(lower, upper);
         // `lower` = f64::MIN_POSITIVE stands for "strictly positive".
         let positive = lower > 0.0 && lower <= f64::MIN_POSITIVE;
@@ -186,10 +208,25 @@ impl Distribution {
                     ));
                 }
             }
+            Distribution::LogNormal { p05, .. } => {
+                // Positive by construction; its unbounded upper tail is truncated
+                // to the range by resampling, so its median must lie in it.
+                if p05 < lower && !positive {
+                    return Err(format!(
+                        "`{self}` can fall below {lower}, the least valid value (valid: {range})"
+                    ));
+                }
+                let median = self.median();
+                if median > upper {
+                    return Err(format!(
+                        "`{self}` has its median {median} above {upper}, the greatest valid value \
+                         (valid: {range}); a lognormal is truncated to that range, so its median must lie in it"
+                    ));
+                }
+            }
             _ => {
                 let (lo, hi) = self.support();
-                let lognormal = matches!(self.value(), Distribution::LogNormal { .. });
-                if lo < lower && !(positive && lognormal) {
+                if lo < lower {
                     return Err(if positive {
                         format!("`{self}` can be {lo}; valid values are {range}")
                     } else {
@@ -239,9 +276,18 @@ impl Distribution {
             }
             Distribution::LogNormal { .. } => {
                 let (mu, sigma) = self.lognormal_params().expect("lognormal");
-                LogNormal::new(mu, sigma)
-                    .expect("validated lognormal")
-                    .sample(rng)
+                let n = LogNormal::new(mu, sigma).expect("validated lognormal");
+                let mut tries = 0;
+                loop {
+                    let x = n.sample(rng);
+                    if (lower..=upper).contains(&x) {
+                        break x;
+                    }
+                    tries += 1;
+                    if tries >= MAX_RESAMPLES {
+                        break self.median();
+                    }
+                }
             }
             Distribution::Delay(ref inner) => inner.sample_within(rng, lower, upper),
         };
@@ -303,6 +349,12 @@ impl Distribution {
 }
 
 fn describe_range(lower: f64, upper: f64) -> String {
+    // The bound on every number is stated on its own (limits::MAX_MAGNITUDE).
+    let upper = if upper >= crate::limits::MAX_MAGNITUDE {
+        f64::INFINITY
+    } else {
+        upper
+    };
     if lower > 0.0 && lower <= f64::MIN_POSITIVE {
         return if upper.is_finite() {
             format!("> 0 and <= {upper}")
@@ -395,6 +447,9 @@ impl<'a> Parser<'a> {
 
     fn number(&self, tok: &str, what: &str) -> Result<f64, String> {
         match tok.parse::<f64>() {
+            Ok(x) if x.is_finite() && x.abs() > crate::limits::MAX_MAGNITUDE => Err(format!(
+                "{what}: `{tok}` is too large; numbers may be at most 1e15 in size"
+            )),
             Ok(x) if x.is_finite() => Ok(x),
             Ok(_) => Err(format!("{what}: `{tok}` is not a finite number")),
             Err(_) if tok.is_empty() => Err(format!("{what}: expected a number")),

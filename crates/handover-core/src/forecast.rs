@@ -74,7 +74,7 @@ use crate::metrics::{coverage, dependency, is_met, Metrics};
 use crate::projection::{Model, Projection, EPS};
 use crate::scenario::{Scenario, Table};
 use crate::time::Step;
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::{Datelike, NaiveDate};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
@@ -357,13 +357,7 @@ fn month_offset(start: NaiveDate, d: NaiveDate) -> i64 {
 
 /// `d` moved by whole months, either way (day clamped to the month's end).
 fn shift(d: NaiveDate, months: i64) -> NaiveDate {
-    let m = Months::new(months.unsigned_abs().min(u32::MAX as u64) as u32);
-    if months >= 0 {
-        d.checked_add_months(m)
-    } else {
-        d.checked_sub_months(m)
-    }
-    .unwrap_or(d)
+    crate::limits::shift(d, months)
 }
 
 /// A delay draw in whole months.
@@ -541,7 +535,9 @@ impl Forecast {
                 step_lines.push(line);
                 Ok(step_lines.len() - 1)
             };
-            const INF: f64 = f64::INFINITY;
+            // The valid ranges of docs/FORMAT.md, "Limits" (as `Table::uncertain_fields`).
+            const INF: f64 = crate::limits::MAX_MAGNITUDE;
+            const MONTHS: f64 = crate::limits::MAX_MONTHS as f64;
             let (apply, lower, upper) = match input.target {
                 InputRef::CapacityRate { line, step } => (
                     Apply::StepRate {
@@ -555,11 +551,11 @@ impl Forecast {
                     let slot = slot_of(line, step)?;
                     let row = step_rows_of[slot][step].0;
                     let month = month_offset(start, s.capacity[row].date);
-                    (Apply::StepDelay { slot, step, month }, 0.0, INF)
+                    (Apply::StepDelay { slot, step, month }, 0.0, MONTHS)
                 }
                 InputRef::LeadTime { line } => {
                     line_ok(line)?;
-                    (Apply::Lead { line }, 0.0, INF)
+                    (Apply::Lead { line }, 0.0, MONTHS)
                 }
                 InputRef::OrderQuantity { order } => {
                     order_ok(order)?;
@@ -574,7 +570,7 @@ impl Forecast {
                             date: s.orders[order].date,
                         },
                         0.0,
-                        INF,
+                        MONTHS,
                     )
                 }
                 InputRef::Holding { stock } => {
@@ -602,7 +598,7 @@ impl Forecast {
                                 month,
                             },
                             0.0,
-                            INF,
+                            MONTHS,
                         )
                     } else {
                         (

@@ -21,6 +21,7 @@ pub mod build;
 pub mod distribution;
 pub mod economics;
 pub mod forecast;
+pub mod limits;
 pub mod metrics;
 pub mod plan;
 pub mod projection;

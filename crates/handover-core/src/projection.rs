@@ -14,14 +14,10 @@ use std::collections::HashMap;
 /// Quantities below this are treated as zero (floating-point dust).
 pub const EPS: f64 = 1e-9;
 
-/// `d` moved by `months` whole calendar months (either way).
+/// `d` moved by `months` whole calendar months (either way); saturating at
+/// the ends of the calendar (see [`crate::limits::shift`]).
 pub fn shift_months(d: NaiveDate, months: i32) -> NaiveDate {
-    use chrono::Months;
-    if months >= 0 {
-        d + Months::new(months as u32)
-    } else {
-        d - Months::new(months.unsigned_abs())
-    }
+    crate::limits::shift(d, months as i64)
 }
 
 /// A compiled production line.

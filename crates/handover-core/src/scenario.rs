@@ -514,16 +514,19 @@ impl Table {
     pub fn uncertain_fields(self) -> &'static [(&'static str, f64, f64)] {
         // Fields that must be > 0 use 0 as the bound: a draw of exactly 0 has
         // probability zero, and the nominal value is still checked as > 0.
-        const INF: f64 = f64::INFINITY;
+        // Numbers are bounded by `limits::MAX_MAGNITUDE`, months (lead times
+        // and delays) by `limits::MAX_MONTHS`.
+        const INF: f64 = crate::limits::MAX_MAGNITUDE;
         const POS: f64 = 0.0;
+        const MONTHS: f64 = crate::limits::MAX_MONTHS as f64;
         match self {
             Table::Requirements => &[("target", POS, INF)],
             Table::Holdings => &[("quantity", 0.0, INF)],
             Table::UsContributions => &[("level", 0.0, INF)],
-            Table::Lines => &[("lead_time_months", 0.0, INF)],
-            Table::Capacity => &[("units_per_year", 0.0, INF), ("date", 0.0, INF)],
-            Table::Orders => &[("quantity", POS, INF), ("date", 0.0, INF)],
-            Table::Retirements => &[("quantity", POS, INF), ("date", 0.0, INF)],
+            Table::Lines => &[("lead_time_months", 0.0, MONTHS)],
+            Table::Capacity => &[("units_per_year", 0.0, INF), ("date", 0.0, MONTHS)],
+            Table::Orders => &[("quantity", POS, INF), ("date", 0.0, MONTHS)],
+            Table::Retirements => &[("quantity", POS, INF), ("date", 0.0, MONTHS)],
             Table::Consumption => &[("units_per_year", POS, INF)],
         }
     }

@@ -1,6 +1,6 @@
 //! The scenario calendar: start date, step and numbered periods (MODEL.md, "Time").
 
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -59,6 +59,19 @@ pub enum CalendarError {
     /// The start date is not the first day of a month.
     #[error("start date {0} is not the first day of a month")]
     StartNotFirstOfMonth(NaiveDate),
+    /// The start date is outside the years a scenario may start in.
+    #[error("start date {0} is out of range; expected a start from 1900 to 2200 (docs/FORMAT.md, \"Limits\")")]
+    StartOutOfRange(NaiveDate),
+    /// The horizon is more than 100 years after the start.
+    #[error("horizon {horizon} is more than 100 years after the start date {start}; expected a horizon up to {latest} (docs/FORMAT.md, \"Limits\")")]
+    HorizonTooFar {
+        /// Start date.
+        start: NaiveDate,
+        /// Horizon date.
+        horizon: NaiveDate,
+        /// The latest horizon allowed.
+        latest: NaiveDate,
+    },
     /// The horizon ends before the start date.
     #[error("horizon {horizon} is before the start date {start}")]
     HorizonBeforeStart {
@@ -84,8 +97,21 @@ impl Calendar {
         if start.day() != 1 {
             return Err(CalendarError::StartNotFirstOfMonth(start));
         }
+        if !crate::limits::year_in_range(start.year()) {
+            return Err(CalendarError::StartOutOfRange(start));
+        }
         if horizon < start {
             return Err(CalendarError::HorizonBeforeStart { start, horizon });
+        }
+        let latest = crate::limits::shift(start, crate::limits::MAX_MONTHS as i64)
+            .pred_opt()
+            .unwrap_or(start);
+        if horizon > latest {
+            return Err(CalendarError::HorizonTooFar {
+                start,
+                horizon,
+                latest,
+            });
         }
         let mut cal = Calendar {
             start,
@@ -125,18 +151,15 @@ impl Calendar {
     }
 
     /// First day of period `k`.
+    /// Saturates at the ends of the calendar (see [`crate::limits::shift`]).
     pub fn period_start(&self, k: i64) -> NaiveDate {
-        let months = k * self.step.months() as i64;
-        if months >= 0 {
-            self.start + Months::new(months as u32)
-        } else {
-            self.start - Months::new((-months) as u32)
-        }
+        crate::limits::shift(self.start, k.saturating_mul(self.step.months() as i64))
     }
 
-    /// Last day of period `k` (inclusive).
+    /// Last day of period `k` (inclusive); saturates like [`Calendar::period_start`].
     pub fn period_end(&self, k: i64) -> NaiveDate {
-        self.period_start(k + 1).pred_opt().expect("date in range")
+        let next = self.period_start(k.saturating_add(1));
+        next.pred_opt().unwrap_or(next)
     }
 
     /// A rate per year converted to units per period.
@@ -192,5 +215,25 @@ mod tests {
             Err(CalendarError::StartNotFirstOfMonth(d("2026-01-02")))
         );
         assert!(Calendar::new(d("2026-01-01"), d("2025-01-01"), Step::Month).is_err());
+    }
+
+    #[test]
+    fn start_and_horizon_stay_within_the_limits() {
+        assert_eq!(
+            Calendar::new(d("1800-01-01"), d("1900-01-01"), Step::Month),
+            Err(CalendarError::StartOutOfRange(d("1800-01-01")))
+        );
+        assert!(Calendar::new(d("2026-01-01"), d("2125-12-31"), Step::Month).is_ok());
+        assert_eq!(
+            Calendar::new(d("2026-01-01"), d("9999-12-31"), Step::Month),
+            Err(CalendarError::HorizonTooFar {
+                start: d("2026-01-01"),
+                horizon: d("9999-12-31"),
+                latest: d("2125-12-31")
+            })
+        );
+        let c = Calendar::new(d("2026-01-01"), d("2030-12-31"), Step::Month).unwrap();
+        assert_eq!(c.period_start(i64::MAX), NaiveDate::MAX);
+        assert_eq!(c.period_end(i64::MIN), NaiveDate::MIN);
     }
 }

@@ -118,8 +118,8 @@ impl<'a> Checker<'a> {
     }
 
     fn number(&mut self, o: &Origin, field: &str, x: f64, min: f64, strict: bool) {
-        if !x.is_finite() {
-            self.err(o, field, format!("`{x}` is not a finite number"));
+        if let Some(problem) = crate::limits::number_problem(x) {
+            self.err(o, field, problem);
         } else if x < min || (strict && x == min) {
             let want = if strict { ">" } else { ">=" };
             self.err(
@@ -161,6 +161,13 @@ impl<'a> Checker<'a> {
                 o,
                 field,
                 format!("date {d} is before the start date ({start}); expected a date from {start} to {horizon}"),
+            );
+        } else if crate::limits::months_between(d, cal.start()) > crate::limits::MAX_MONTHS as i64 {
+            let earliest = crate::limits::shift(cal.start(), -(crate::limits::MAX_MONTHS as i64));
+            self.err(
+                o,
+                field,
+                format!("date {d} is more than 100 years before the start date; expected a date from {earliest} (docs/FORMAT.md, \"Limits\")"),
             );
         }
     }
@@ -335,7 +342,11 @@ pub fn validate_with(s: &Scenario, declared: &Declared) -> Vec<Problem> {
     match Calendar::new(s.scenario.start, s.scenario.horizon, s.scenario.step) {
         Ok(cal) => c.cal = Some(cal),
         Err(e) => {
-            let field = if matches!(e, crate::time::CalendarError::StartNotFirstOfMonth(_)) {
+            let field = if matches!(
+                e,
+                crate::time::CalendarError::StartNotFirstOfMonth(_)
+                    | crate::time::CalendarError::StartOutOfRange(_)
+            ) {
                 "start"
             } else {
                 "horizon"
@@ -514,6 +525,17 @@ pub fn validate_with(s: &Scenario, declared: &Declared) -> Vec<Problem> {
             );
         }
         c.nation(&l.origin, "nation", &l.nation);
+        if l.lead_time_months > crate::limits::MAX_MONTHS {
+            c.err(
+                &l.origin,
+                "lead_time_months",
+                format!(
+                    "{} months is out of range; expected a lead time of at most {} months (100 years)",
+                    l.lead_time_months,
+                    crate::limits::MAX_MONTHS
+                ),
+            );
+        }
         if let Some(cost) = l.unit_cost {
             c.number(&l.origin, "unit_cost", cost, 0.0, false);
         }
@@ -631,6 +653,18 @@ pub fn validate_with(s: &Scenario, declared: &Declared) -> Vec<Problem> {
     }
     for e in &s.economics {
         c.nation(&e.origin, "nation", &e.nation);
+        if !crate::limits::year_in_range(e.year) {
+            c.err(
+                &e.origin,
+                "year",
+                format!(
+                    "{} is out of range; expected a year from {} to {}",
+                    e.year,
+                    crate::limits::FIRST_YEAR,
+                    crate::limits::LAST_YEAR
+                ),
+            );
+        }
         if e.gdp_musd.is_none() && e.defence_musd.is_none() && e.defence_pct_gdp.is_none() {
             c.err(
                 &e.origin,
