@@ -99,6 +99,10 @@ pub struct AuditView {
     pub version: Option<i64>,
 }
 
+/// Times a submission is merged again when others were stored while it was
+/// being checked, before the caller is asked to retry.
+const SUBMIT_ATTEMPTS: usize = 8;
+
 fn submitter(caller: &Caller) -> Result<(User, String), ApiError> {
     let u = caller.with_role(Role::Submitter)?;
     let nation = u.nation.clone().ok_or_else(|| {
@@ -128,24 +132,79 @@ fn merge(
         .iter()
         .map(|f| (f.name.clone(), data_rows(&f.text)))
         .collect();
-    let result = handover_data::submission::merge(&cur.scenario, nation, &files, |f| f.to_string())
-        .map_err(|e| match e {
-            LoadError::Invalid(ps) => ps,
-            LoadError::Io { path, source } => vec![handover_core::validate::Problem::error(
-                &handover_core::scenario::Origin::line(path.display().to_string(), 1),
-                "",
-                source.to_string(),
-            )],
-        });
+    let run = |current: &handover_core::Scenario| {
+        handover_data::submission::merge(current, nation, &files, |f| f.to_string()).map_err(|e| {
+            match e {
+                LoadError::Invalid(ps) => ps,
+                LoadError::Io { path, source } => vec![handover_core::validate::Problem::error(
+                    &handover_core::scenario::Origin::line(path.display().to_string(), 1),
+                    "",
+                    source.to_string(),
+                )],
+            }
+        })
+    };
     let vis = Visibility::new(&cur.scenario, &Viewer::of(nation));
-    let result = match result {
-        Ok(mut loaded) => {
-            loaded.warnings = own_problems(loaded.warnings, &vis);
-            Ok(loaded)
-        }
+    // Checked first against the version as the submitter sees it, so that
+    // what it is told depends on nothing it may not see; then merged into
+    // the version itself, which differs only in the hidden records' ids.
+    let result = match run(&as_seen_by(&cur.scenario, &vis)) {
         Err(ps) => Err(own_problems(ps, &vis)),
+        Ok(_) => match run(&cur.scenario) {
+            Ok(mut loaded) => {
+                loaded.warnings = own_problems(loaded.warnings, &vis);
+                Ok(loaded)
+            }
+            Err(ps) => Err(own_problems(ps, &vis)
+                .into_iter()
+                .map(|mut p| {
+                    if p.line.is_some() {
+                        p.message = "this row conflicts with a stored record: an id it uses is taken; \
+                                     choose another (national ids are best prefixed with the nation's \
+                                     code, e.g. `fr-...`)"
+                            .into();
+                    }
+                    p
+                })
+                .collect()),
+        },
     };
     (result, rows)
+}
+
+/// The scenario as a check of `vis`'s submission sees it: the lines and orders
+/// not released to it renamed to ids nobody can guess (random for each
+/// check), so that a reference to one is an unknown id, no suggestion names
+/// one, and no message about the submitted rows hints at one.
+fn as_seen_by(s: &handover_core::Scenario, vis: &Visibility) -> handover_core::Scenario {
+    use handover_core::releasability::Records as R;
+    let mut salt = [0u8; 8];
+    if getrandom::fill(&mut salt).is_err() {
+        salt = [0x5a; 8];
+    }
+    let salt: String = salt.iter().map(|b| format!("{b:02x}")).collect();
+    let mut s = s.clone();
+    let mut renamed: HashMap<String, String> = HashMap::new();
+    for (i, l) in s.lines.iter_mut().enumerate() {
+        if !vis.row(R::Lines, i) {
+            let id = format!("hidden-{salt}-line-{i}");
+            renamed.insert(std::mem::replace(&mut l.id, id.clone()), id);
+        }
+    }
+    for c in &mut s.capacity {
+        if let Some(id) = renamed.get(&c.line) {
+            c.line = id.clone();
+        }
+    }
+    for (i, o) in s.orders.iter_mut().enumerate() {
+        if let Some(id) = renamed.get(&o.line) {
+            o.line = id.clone();
+        }
+        if !vis.row(R::Orders, i) {
+            o.id = format!("hidden-{salt}-order-{i}");
+        }
+    }
+    s
 }
 
 /// What a submitter is told: problems on the lines it sent, in full;
@@ -264,7 +323,8 @@ pub async fn check_submission(
         (status = 400, body = ApiError, description = "invalid_input: no message, no file"),
         (status = 401, body = ApiError),
         (status = 403, body = ApiError),
-        (status = 422, body = ApiError, description = "invalid_submission: `problems` by file, line and field; nothing stored")
+        (status = 422, body = ApiError, description = "invalid_submission: `problems` by file, line and field; nothing stored. uncomputable: valid, but the engine cannot compute it; nothing stored"),
+        (status = 503, body = ApiError, description = "busy: other submissions kept being stored meanwhile; nothing stored, retry")
     )
 )]
 pub async fn submit(
@@ -290,38 +350,54 @@ pub async fn submit(
     }
     let st = state.clone();
     let out = tokio::task::spawn_blocking(move || -> Result<Submitted, ApiError> {
-        // One submission at a time: each is merged into the newest version.
-        let _guard = st
-            .submitting
-            .lock()
-            .map_err(|_| ApiError::internal("submission lock poisoned"))?;
-        let cur = st.current();
-        let (result, _) = merge(&cur, &nation, &sub);
-        let loaded = result.map_err(|ps| ApiError::submission(&ps))?;
-        let json = handover_data::to_json(&loaded.scenario);
-        let hash = handover_data::content_hash(&loaded.scenario);
         let files: Vec<(String, String)> = sub
             .files
             .iter()
             .map(|f| (f.name.clone(), f.text.clone()))
             .collect();
-        let version = st.store.add_version(
-            Some(&user),
-            Some(&nation),
-            message.trim(),
-            &json,
-            &hash,
-            &files,
-        )?;
-        // Serve what is stored, read back as any restart would read it.
-        let stored = handover_data::from_json(&format!("version {version}"), &json)
-            .map_err(|e| ApiError::internal(format!("stored version does not load: {e}")))?;
-        st.replace(Current::new(version, stored.scenario));
-        Ok(Submitted {
-            version,
-            hash,
-            warnings: views(&loaded.warnings),
-        })
+        // Merge, validate and compute without the lock, on the newest version;
+        // store only if no other submission was stored meanwhile, else again
+        // on the newer one.
+        for _ in 0..SUBMIT_ATTEMPTS {
+            let cur = st.current();
+            let (result, _) = merge(&cur, &nation, &sub);
+            let loaded = result.map_err(|ps| ApiError::submission(&ps))?;
+            let json = handover_data::to_json(&loaded.scenario);
+            let hash = handover_data::content_hash(&loaded.scenario);
+            // Serve what is stored, read back as any restart would read it,
+            // and computed in full before it is stored.
+            let stored = handover_data::from_json("the submitted version", &json)
+                .map_err(|e| ApiError::internal(format!("a merged version does not load: {e}")))?;
+            let mut next = Current::try_new(cur.version + 1, stored.scenario).map_err(|e| {
+                tracing::error!(nation = %nation, error = %e, "a validated submission cannot be computed");
+                ApiError::uncomputable()
+            })?;
+            // Held only to compare versions and store: nothing here panics on
+            // user data, and a poisoned lock guards no data, so it is recovered.
+            let _guard = st
+                .submitting
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if st.current().version != cur.version {
+                continue;
+            }
+            let version = st.store.add_version(
+                Some(&user),
+                Some(&nation),
+                message.trim(),
+                &json,
+                &hash,
+                &files,
+            )?;
+            next.version = version;
+            st.replace(next);
+            return Ok(Submitted {
+                version,
+                hash,
+                warnings: views(&loaded.warnings),
+            });
+        }
+        Err(ApiError::busy())
     })
     .await
     .map_err(|e| ApiError::internal(e.to_string()))??;

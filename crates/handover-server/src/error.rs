@@ -46,7 +46,7 @@ impl From<&Problem> for ProblemView {
 pub struct ApiError {
     /// Stable code: `invalid_input`, `invalid_submission`, `unauthorized`,
     /// `forbidden`, `csrf`, `rate_limited`, `conflict`, `suppressed`,
-    /// `not_found`, `internal`.
+    /// `not_found`, `uncomputable`, `busy`, `internal`.
     pub code: &'static str,
     /// What went wrong, for people.
     pub message: String,
@@ -163,6 +163,31 @@ impl ApiError {
         );
         e.problems = problems.iter().map(ProblemView::from).collect();
         e
+    }
+
+    /// A 422: a submission that validates but that the engine cannot compute
+    /// (a defect of handover, logged on the server); nothing was stored.
+    pub fn uncomputable() -> Self {
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "uncomputable",
+            None,
+            "the submission passes validation but the model cannot compute it, which is a \
+             defect of handover (logged on the server); nothing was stored"
+                .into(),
+        )
+    }
+
+    /// A 503: other submissions kept being stored while this one was checked.
+    pub fn busy() -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "busy",
+            None,
+            "other submissions were stored while this one was being checked; nothing was stored, \
+             submit again"
+                .into(),
+        )
     }
 
     /// A 500.

@@ -129,18 +129,59 @@ fn label_uncertain_cells(s: &mut Scenario) {
     }
 }
 
+/// The text of a caught panic.
+fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_string())
+}
+
 impl Current {
-    fn new(version: i64, mut scenario: Scenario) -> Self {
+    /// Evaluate `scenario` for serving and compute now what the views compute
+    /// later: the projection, the assessment with its series at the start, the
+    /// forecast and the benchmarks. A version that fails any of them is never
+    /// stored or served. A panic in the engine (a bug: validation should have
+    /// refused the input) is caught and reported as an error, never taken down
+    /// with the caller's locks.
+    fn try_new(version: i64, mut scenario: Scenario) -> Result<Self, String> {
         label_uncertain_cells(&mut scenario);
-        let evaluation = Evaluation::new(&scenario);
-        Current {
-            version,
-            hash: handover_data::content_hash(&scenario),
-            scenario,
-            evaluation,
-            forecast: OnceLock::new(),
-            overview: RwLock::default(),
-            assessment: RwLock::default(),
+        let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(
+            move || -> Result<Current, String> {
+                let evaluation = Evaluation::new(&scenario);
+                let start = scenario.scenario.start;
+                evaluation
+                    .assess(&scenario, start, true)
+                    .map_err(|e| e.to_string())?;
+                let cur = Current {
+                    version,
+                    hash: handover_data::content_hash(&scenario),
+                    scenario,
+                    evaluation,
+                    forecast: OnceLock::new(),
+                    overview: RwLock::default(),
+                    assessment: RwLock::default(),
+                };
+                let forecast = cur.forecast().map_err(|e| e.message.clone())?;
+                let s = &cur.scenario;
+                handover_core::trigger::check(
+                    s,
+                    &cur.evaluation,
+                    &s.triggers,
+                    start,
+                    Some(forecast),
+                )
+                .map_err(|e| e.to_string())?;
+                Ok(cur)
+            },
+        ));
+        match run {
+            Ok(result) => result,
+            Err(payload) => Err(format!(
+                "the engine failed: {}",
+                panic_text(payload.as_ref())
+            )),
         }
     }
 
@@ -167,14 +208,25 @@ impl Current {
     }
 }
 
+/// Newer stored versions than the one served that could not be computed.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Degraded {
+    /// The newest stored version.
+    pub newest_version: i64,
+    /// What is wrong, for people (details in the server's log).
+    pub message: String,
+}
+
 /// What the server serves, shared by every request.
 pub struct AppState {
     store: Arc<dyn Store>,
     current: RwLock<Arc<Current>>,
-    /// Submissions are merged one at a time.
+    /// Stores one submission at a time (held only to compare the version a
+    /// submission was merged into with the newest and to store it).
     submitting: Mutex<()>,
     config: Config,
     limiter: auth::Limiter,
+    degraded: Option<Degraded>,
 }
 
 impl AppState {
@@ -185,32 +237,77 @@ impl AppState {
         seed: &Scenario,
         config: Config,
     ) -> Result<Self, StartError> {
-        let (version, json) = match store.latest_version()? {
-            Some(stored) => stored,
+        let newest = match store.latest_version()? {
+            Some((version, _)) => version,
             None => {
                 let json = handover_data::to_json(seed);
                 let hash = handover_data::content_hash(seed);
-                let v = store.add_version(None, None, "seed", &json, &hash, &[])?;
-                (v, json)
+                store.add_version(None, None, "seed", &json, &hash, &[])?
             }
         };
-        // Serve what is stored, read back as every later start reads it, so
-        // answers (e.g. the cells sensitivity rankings name) do not change
-        // across a restart.
-        let scenario = handover_data::from_json(&format!("version {version}"), &json)
-            .map_err(|e| StartError::Stored {
-                version,
-                message: e.to_string(),
-            })?
-            .scenario;
+        // Serve the newest version that computes, read back as every later
+        // start reads it, so answers (e.g. the cells sensitivity rankings
+        // name) do not change across a restart. A newer version that cannot be
+        // computed is skipped, logged and reported by /api/health.
+        let mut failures = vec![];
+        let mut served = None;
+        for version in (1..=newest).rev() {
+            match Self::load(store.as_ref(), version) {
+                Ok(cur) => {
+                    served = Some(cur);
+                    break;
+                }
+                Err(message) => {
+                    tracing::error!(version, %message, "stored version cannot be served");
+                    failures.push((version, message));
+                }
+            }
+        }
+        let Some(current) = served else {
+            let (version, message) = failures
+                .into_iter()
+                .next()
+                .unwrap_or((newest, String::new()));
+            return Err(StartError::Stored { version, message });
+        };
+        let degraded = (current.version != newest).then(|| {
+            let skipped: Vec<String> = failures.iter().map(|(v, _)| v.to_string()).collect();
+            let message = format!(
+                "stored version {} cannot be computed; serving version {}, the newest that can (see the server log)",
+                skipped.join(", "),
+                current.version
+            );
+            tracing::warn!(served = current.version, newest, "{message}");
+            Degraded {
+                newest_version: newest,
+                message,
+            }
+        });
         let limiter = auth::Limiter::new(config.login_attempts, config.login_window);
         Ok(AppState {
             store,
-            current: RwLock::new(Arc::new(Current::new(version, scenario))),
+            current: RwLock::new(Arc::new(current)),
             submitting: Mutex::new(()),
             config,
             limiter,
+            degraded,
         })
+    }
+
+    /// Stored version `version`, loaded and computed.
+    fn load(store: &dyn Store, version: i64) -> Result<Current, String> {
+        let json = store
+            .version_json(version)
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| format!("version {version} is missing"))?;
+        let scenario = handover_data::from_json(&format!("version {version}"), &json)
+            .map_err(|e| e.to_string())?
+            .scenario;
+        let problems = handover_core::validate::validate(&scenario);
+        if let Some(p) = handover_core::validate::errors(&problems).next() {
+            return Err(format!("it does not validate: {p}"));
+        }
+        Current::try_new(version, scenario)
     }
 
     /// The version being served.
@@ -221,12 +318,18 @@ impl AppState {
         }
     }
 
+    /// Replace the version served.
     fn replace(&self, c: Current) {
         let mut w = match self.current.write() {
             Ok(w) => w,
             Err(poisoned) => poisoned.into_inner(),
         };
         *w = Arc::new(c);
+    }
+
+    /// Why a newer stored version than the one served is not served, if so.
+    pub fn degraded(&self) -> Option<&Degraded> {
+        self.degraded.as_ref()
     }
 
     /// The store.
@@ -238,7 +341,8 @@ impl AppState {
 /// `GET /api/health`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Health {
-    /// Always `ok` when the server answers.
+    /// `ok`, or `degraded` when a newer stored version than the one served
+    /// cannot be computed (see `degraded`).
     pub status: &'static str,
     /// handover version.
     pub version: &'static str,
@@ -246,6 +350,9 @@ pub struct Health {
     pub scenario: String,
     /// The stored version served.
     pub data_version: i64,
+    /// Why a newer stored version is not served, when one is not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub degraded: Option<Degraded>,
 }
 
 #[derive(OpenApi)]
@@ -277,6 +384,7 @@ pub struct Health {
         ApiError,
         ProblemView,
         Health,
+        Degraded,
         Overview,
         OverviewCapability,
         OverviewDeadline,
@@ -406,11 +514,17 @@ async fn health(
     axum::extract::State(state): axum::extract::State<Arc<AppState>>,
 ) -> axum::Json<Health> {
     let cur = state.current();
+    // A submission after a degraded start is served and newer than the bad version.
+    let degraded = state
+        .degraded
+        .clone()
+        .filter(|d| d.newest_version > cur.version);
     axum::Json(Health {
-        status: "ok",
+        status: if degraded.is_some() { "degraded" } else { "ok" },
         version: env!("CARGO_PKG_VERSION"),
         scenario: cur.scenario.scenario.name.clone(),
         data_version: cur.version,
+        degraded,
     })
 }
 

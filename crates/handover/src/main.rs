@@ -195,6 +195,14 @@ fn serve(cli: &Cli, args: &cli::ServeArgs, out: &mut impl Write) -> Result<ExitC
     if !(args.max_share > 0.0 && args.max_share <= 1.0) {
         anyhow::bail!("--max-share {} must be a share in (0, 1]", args.max_share);
     }
+    // The service's log on standard error: `RUST_LOG` chooses what (default: info).
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .try_init();
     let store = std::sync::Arc::new(
         handover_store::SqliteStore::open(&args.db)
             .with_context(|| format!("cannot open the store {}", args.db.display()))?,
@@ -227,6 +235,9 @@ fn serve(cli: &Cli, args: &cli::ServeArgs, out: &mut impl Write) -> Result<ExitC
             .context("cannot start the service")?,
     );
     let current = state.current();
+    if let Some(d) = state.degraded() {
+        let _ = writeln!(out, "warning: {}", d.message);
+    }
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(async {
         let listener = tokio::net::TcpListener::bind(args.addr)
