@@ -72,11 +72,14 @@ impl Caller {
         }
     }
 
-    /// For state-changing requests: a session caller must send its CSRF
-    /// token in `X-CSRF-Token`; token callers need not (no ambient credentials).
+    /// For state-changing requests: a session caller must come from this
+    /// server's own pages (an `Origin`, when sent, naming this server; `null`
+    /// and other sites are refused) and send its CSRF token in
+    /// `X-CSRF-Token`; token callers need not (no ambient credentials).
     pub fn check_csrf(&self, headers: &HeaderMap) -> Result<(), ApiError> {
         match &self.via {
             Via::Session { csrf, .. } => {
+                same_origin(headers)?;
                 let sent = headers
                     .get("x-csrf-token")
                     .and_then(|v| v.to_str().ok())
@@ -607,6 +610,36 @@ mod tests {
             HeaderValue::from_static("http://evil.example"),
         );
         assert_eq!(same_origin(&h).unwrap_err().code, "forbidden");
+        h.insert(header::ORIGIN, HeaderValue::from_static("null"));
+        assert_eq!(same_origin(&h).unwrap_err().code, "forbidden");
+    }
+
+    #[test]
+    fn a_session_post_from_another_origin_is_refused_even_with_its_csrf_token() {
+        let caller = Caller {
+            user: None,
+            via: Via::Session {
+                token: "t".into(),
+                csrf: "c".into(),
+            },
+        };
+        let mut h = HeaderMap::new();
+        h.insert(header::HOST, HeaderValue::from_static("127.0.0.1:8080"));
+        h.insert("x-csrf-token", HeaderValue::from_static("c"));
+        assert!(caller.check_csrf(&h).is_ok());
+        for origin in ["http://evil.example", "null", "http://127.0.0.1:8081"] {
+            h.insert(header::ORIGIN, HeaderValue::from_str(origin).unwrap());
+            assert_eq!(
+                caller.check_csrf(&h).unwrap_err().code,
+                "forbidden",
+                "{origin}"
+            );
+        }
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("http://127.0.0.1:8080"),
+        );
+        assert!(caller.check_csrf(&h).is_ok());
     }
 
     #[test]

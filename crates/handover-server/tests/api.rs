@@ -310,6 +310,29 @@ fn login_sessions_csrf_and_rate_limit() {
     assert_eq!((code, e["code"].as_str()), (403, Some("csrf")));
     let (code, t) = de.post("/api/tokens", json!({"name": "script"}));
     assert_eq!(code, 201, "{t}");
+    // With the CSRF token but from another site (or a sandboxed `null`
+    // origin), a cookie POST is refused on every state-changing endpoint.
+    for origin in ["http://evil.example", "null"] {
+        for (path, body) in [
+            ("/api/tokens", json!({"name": "cross-site"})),
+            ("/api/submissions/check", json!({"files": []})),
+            ("/api/submissions", json!({"files": [], "message": "x"})),
+        ] {
+            let r = de
+                .agent
+                .post(format!("{}{path}", de.base))
+                .header("X-CSRF-Token", de.csrf.as_deref().unwrap())
+                .header("Origin", origin)
+                .send_json(body)
+                .unwrap();
+            let (code, e) = read(r, path);
+            assert_eq!(
+                (code, e["code"].as_str()),
+                (403, Some("forbidden")),
+                "{path} from {origin}: {e}"
+            );
+        }
+    }
     // The token acts as its user, for scripts.
     let token = t["token"].as_str().unwrap();
     let r = agent()
