@@ -139,7 +139,9 @@ impl FromRequestParts<Arc<AppState>> for Caller {
                     user: Some(u),
                     via: Via::Token,
                 }),
-                None => Err(ApiError::unauthorized("unknown or revoked API token")),
+                None => Err(ApiError::unauthorized(
+                    "unknown, expired or revoked API token",
+                )),
             };
         }
         if let Some(token) = cookie_value(&parts.headers, COOKIE) {
@@ -425,6 +427,9 @@ pub async fn logout(
 pub struct TokenRequest {
     /// What the token is for, e.g. `nightly import`.
     pub name: String,
+    /// Days until it stops working: 1 to 366 (default 90).
+    #[serde(default)]
+    pub expires_in_days: Option<i64>,
 }
 
 /// A new API token: shown once (no `Debug`: it is a secret).
@@ -432,6 +437,25 @@ pub struct TokenRequest {
 pub struct TokenView {
     /// Send as `Authorization: Bearer TOKEN`.
     pub token: String,
+    /// Its id, to revoke it (`DELETE /api/tokens/{id}`).
+    pub id: i64,
+}
+
+/// An API token as listed: never the token itself.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenInfoView {
+    /// Its id.
+    pub id: i64,
+    /// Whose it is.
+    pub username: String,
+    /// What it is for.
+    pub name: String,
+    /// When it was made (RFC 3339).
+    pub created_at: String,
+    /// When it stops working (RFC 3339).
+    pub expires_at: Option<String>,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<String>,
 }
 
 /// Make an API token for scripts; it acts as the user who made it.
@@ -439,7 +463,13 @@ pub struct TokenView {
     post,
     path = "/api/tokens",
     request_body = TokenRequest,
-    responses((status = 201, body = TokenView), (status = 401, body = ApiError))
+    responses(
+        (status = 201, body = TokenView),
+        (status = 400, body = ApiError, description = "invalid_input: a bad name or expiry"),
+        (status = 401, body = ApiError),
+        (status = 403, body = ApiError, description = "csrf, or forbidden: a cross-site request"),
+        (status = 409, body = ApiError, description = "conflict: the caller has a token of that name")
+    )
 )]
 pub async fn create_token(
     State(state): State<Arc<AppState>>,
@@ -449,8 +479,82 @@ pub async fn create_token(
 ) -> Result<Response, ApiError> {
     caller.check_csrf(&headers)?;
     let u = caller.user()?;
-    let token = state.store.create_token(u, &req.name)?;
-    Ok((StatusCode::CREATED, Json(TokenView { token })).into_response())
+    let days = req
+        .expires_in_days
+        .unwrap_or(handover_store::DEFAULT_TOKEN_DAYS);
+    if !(1..=handover_store::MAX_TOKEN_DAYS).contains(&days) {
+        return Err(ApiError::invalid(
+            "expires_in_days",
+            format!(
+                "{days} is out of range; expected 1 to {} days",
+                handover_store::MAX_TOKEN_DAYS
+            ),
+        ));
+    }
+    let (token, id) = state
+        .store
+        .create_token_for(u, &req.name, chrono::Duration::days(days))?;
+    Ok((StatusCode::CREATED, Json(TokenView { token, id })).into_response())
+}
+
+/// The caller's API tokens (an administrator's: everyone's), newest first.
+#[utoipa::path(
+    get,
+    path = "/api/tokens",
+    responses((status = 200, body = [TokenInfoView]), (status = 401, body = ApiError))
+)]
+pub async fn tokens(
+    State(state): State<Arc<AppState>>,
+    caller: Caller,
+) -> Result<Json<Vec<TokenInfoView>>, ApiError> {
+    let u = caller.user()?;
+    let whose = (!u.has(Role::Admin)).then_some(u);
+    Ok(Json(
+        state
+            .store
+            .tokens(whose)?
+            .into_iter()
+            .map(|t| TokenInfoView {
+                id: t.id,
+                username: t.username,
+                name: t.name,
+                created_at: t.created_at,
+                expires_at: t.expires_at,
+                revoked_at: t.revoked_at,
+            })
+            .collect(),
+    ))
+}
+
+/// Revoke an API token: its owner's own, or any for an administrator. It
+/// stops working at once; the revocation is audited.
+#[utoipa::path(
+    delete,
+    path = "/api/tokens/{id}",
+    params(("id" = i64, Path, description = "The token's id (from POST or GET /api/tokens)")),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 401, body = ApiError),
+        (status = 403, body = ApiError, description = "csrf, or forbidden: a cross-site request"),
+        (status = 404, body = ApiError, description = "not_found: no live token of the caller's with that id")
+    )
+)]
+pub async fn revoke_token(
+    State(state): State<Arc<AppState>>,
+    caller: Caller,
+    headers: HeaderMap,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+) -> Result<Response, ApiError> {
+    caller.check_csrf(&headers)?;
+    let u = caller.user()?;
+    if state.store.revoke_token(u, id, u.has(Role::Admin))? {
+        Ok(StatusCode::NO_CONTENT.into_response())
+    } else {
+        Err(ApiError::not_found(
+            "id",
+            format!("you have no live API token {id}"),
+        ))
+    }
 }
 
 /// `POST /api/users` body (no `Debug`: it holds a password).

@@ -371,6 +371,8 @@ pub struct Health {
         auth::login,
         auth::logout,
         auth::create_token,
+        auth::tokens,
+        auth::revoke_token,
         auth::users,
         auth::create_user,
         data::check_submission,
@@ -395,6 +397,7 @@ pub struct Health {
         auth::UserView,
         auth::TokenRequest,
         auth::TokenView,
+        auth::TokenInfoView,
         auth::NewUser,
         data::Submission,
         data::SubmittedFile,
@@ -422,7 +425,11 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/me", get(auth::me))
         .route("/api/login", post(auth::login))
         .route("/api/logout", post(auth::logout))
-        .route("/api/tokens", post(auth::create_token))
+        .route("/api/tokens", get(auth::tokens).post(auth::create_token))
+        .route(
+            "/api/tokens/{id}",
+            axum::routing::delete(auth::revoke_token),
+        )
         .route("/api/users", get(auth::users).post(auth::create_user))
         .route("/api/submissions/check", post(data::check_submission))
         .route("/api/submissions", post(data::submit))

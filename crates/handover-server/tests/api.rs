@@ -115,6 +115,8 @@ fn health_and_openapi_describe_the_api() {
         ("/api/login", "post"),
         ("/api/logout", "post"),
         ("/api/tokens", "post"),
+        ("/api/tokens", "get"),
+        ("/api/tokens/{id}", "delete"),
         ("/api/users", "get"),
         ("/api/users", "post"),
         ("/api/submissions/check", "post"),
@@ -349,6 +351,49 @@ fn login_sessions_csrf_and_rate_limit() {
         .unwrap();
     let (code, e) = read(r, "bad token");
     assert_eq!((code, e["code"].as_str()), (401, Some("unauthorized")));
+    // Its owner lists and revokes it; another user cannot; then it stops working.
+    let id = t["id"].as_i64().unwrap();
+    let (code, list) = de.get("/api/tokens");
+    assert_eq!(code, 200);
+    assert_eq!(list[0]["id"].as_i64(), Some(id));
+    assert!(list[0]["expires_at"].is_string(), "{list}");
+    assert!(
+        !list.to_string().contains(token),
+        "the token itself is never listed"
+    );
+    let delete = |b: &Browser, id: i64| {
+        let mut req = b.agent.delete(format!("{}/api/tokens/{id}", b.base));
+        if let Some(c) = &b.csrf {
+            req = req.header("X-CSRF-Token", c);
+        }
+        read(req.call().unwrap(), "DELETE /api/tokens")
+    };
+    let fr = Browser::login(&s, "fr");
+    let (code, e) = delete(&fr, id);
+    assert_eq!((code, e["code"].as_str()), (404, Some("not_found")), "{e}");
+    assert_eq!(delete(&de, id).0, 204);
+    let r = agent()
+        .get(format!("{}/api/me", s.base))
+        .header("Authorization", &format!("Bearer {token}"))
+        .call()
+        .unwrap();
+    let (code, e) = read(r, "revoked token");
+    assert_eq!(
+        (code, e["code"].as_str()),
+        (401, Some("unauthorized")),
+        "{e}"
+    );
+    let (_, audit) = de.get("/api/audit");
+    assert!(audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["action"] == "token.revoke"));
+    let (code, e) = de.post(
+        "/api/tokens",
+        json!({"name": "long", "expires_in_days": 400}),
+    );
+    assert_eq!((code, e["field"].as_str()), (400, Some("expires_in_days")));
     // Logging out ends the session.
     let (code, _) = de.post("/api/logout", json!({}));
     assert_eq!(code, 204);

@@ -194,6 +194,29 @@ pub enum StoreError {
     Internal(String),
 }
 
+/// Days an API token lives unless its maker chooses otherwise.
+pub const DEFAULT_TOKEN_DAYS: i64 = 90;
+
+/// The longest an API token may live, in days.
+pub const MAX_TOKEN_DAYS: i64 = 366;
+
+/// An API token as listed (never the token itself).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenInfo {
+    /// Its id, for revoking it.
+    pub id: i64,
+    /// Whose it is.
+    pub username: String,
+    /// What it is for.
+    pub name: String,
+    /// When it was made (RFC 3339).
+    pub created_at: String,
+    /// When it stops working (RFC 3339); `None` for tokens made before tokens expired.
+    pub expires_at: Option<String>,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<String>,
+}
+
 /// The storage the server uses. Object safe; `Send + Sync`.
 pub trait Store: Send + Sync {
     /// How many users there are.
@@ -230,12 +253,34 @@ pub trait Store: Send + Sync {
     /// End a session; ending an unknown one is not an error.
     fn delete_session(&self, token: &str) -> Result<(), StoreError>;
 
-    /// A new API token for scripts (returned once, stored hashed); audit `token.create`.
+    /// A new API token for scripts (returned once, stored hashed), valid for
+    /// [`DEFAULT_TOKEN_DAYS`]; audit `token.create`.
     /// `name`: 1 to 64 characters, no control characters, unique per user ([`StoreError::Conflict`] otherwise).
-    fn create_token(&self, user: &User, name: &str) -> Result<String, StoreError>;
+    fn create_token(&self, user: &User, name: &str) -> Result<String, StoreError> {
+        self.create_token_for(user, name, chrono::Duration::days(DEFAULT_TOKEN_DAYS))
+            .map(|(token, _)| token)
+    }
 
-    /// The user an API token belongs to, if it is known.
+    /// [`Store::create_token`] valid for `ttl` (positive, at most [`MAX_TOKEN_DAYS`]);
+    /// returns the token and its id.
+    fn create_token_for(
+        &self,
+        user: &User,
+        name: &str,
+        ttl: chrono::Duration,
+    ) -> Result<(String, i64), StoreError>;
+
+    /// The user a live API token belongs to: known, not expired, not revoked.
     fn token_user(&self, token: &str) -> Result<Option<User>, StoreError>;
+
+    /// API tokens, newest first: the user's, or every user's for `None`.
+    fn tokens(&self, user: Option<&User>) -> Result<Vec<TokenInfo>, StoreError>;
+
+    /// Revoke token `id` by `actor`: its owner, or anyone when `any_owner`
+    /// (an administrator); audit `token.revoke` under the owner's nation.
+    /// Ok(false) when there is no such token the actor may revoke (or it is
+    /// revoked already).
+    fn revoke_token(&self, actor: &User, id: i64, any_owner: bool) -> Result<bool, StoreError>;
 
     /// Add a scenario version: the whole scenario as JSON, its content hash, and the files submitted (name, text) —
     /// in ONE transaction together with its audit entry (`version.seed` when author is None, else `version.submit`). Returns the version number (1, 2, ...).

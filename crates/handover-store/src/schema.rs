@@ -8,7 +8,7 @@ use crate::StoreError;
 
 /// Migrations in order: entry `i` takes the schema from version `i` to `i + 1`.
 /// Never edit one that has shipped; append a new one.
-const MIGRATIONS: &[&str] = &[V1];
+const MIGRATIONS: &[&str] = &[V1, V2];
 
 /// The schema version this build creates and understands.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -110,6 +110,13 @@ CREATE TRIGGER version_files_no_replace BEFORE INSERT ON version_files
 WHEN EXISTS (SELECT 1 FROM version_files
              WHERE version = NEW.version AND (name = NEW.name OR position = NEW.position))
 BEGIN SELECT RAISE(ABORT, 'submitted files are immutable: they cannot be replaced'); END;
+"#;
+
+/// Version 2: API tokens expire and can be revoked (a revoked token keeps its
+/// row, with when it was revoked, so the list of tokens shows it).
+const V2: &str = r#"
+ALTER TABLE api_tokens ADD COLUMN expires_at TEXT;
+ALTER TABLE api_tokens ADD COLUMN revoked_at TEXT;
 "#;
 
 fn user_version(conn: &Connection) -> Result<i64, StoreError> {

@@ -11,7 +11,7 @@ use rusqlite::{ffi, params, Connection, OptionalExtension, Row, TransactionBehav
 
 use crate::validate::{self, invalid, shown};
 use crate::{schema, secret};
-use crate::{AuditEntry, NewSession, Role, Store, StoreError, User, VersionInfo};
+use crate::{AuditEntry, NewSession, Role, Store, StoreError, TokenInfo, User, VersionInfo};
 
 /// SQLite implementation: one file, WAL journal, foreign keys on, busy timeout 5 s.
 ///
@@ -330,15 +330,29 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    fn create_token(&self, user: &User, name: &str) -> Result<String, StoreError> {
+    fn create_token_for(
+        &self,
+        user: &User,
+        name: &str,
+        ttl: chrono::Duration,
+    ) -> Result<(String, i64), StoreError> {
         validate::token_name(name)?;
+        if ttl <= chrono::Duration::zero() || ttl > chrono::Duration::days(crate::MAX_TOKEN_DAYS) {
+            return Err(invalid(
+                "expires_in_days",
+                format!("must be from 1 to {} days", crate::MAX_TOKEN_DAYS),
+            ));
+        }
         let token = secret::random_hex(TOKEN_BYTES)?;
-        let at = timestamp(now());
+        let created = now();
+        let at = timestamp(created);
+        let expires = timestamp(created + ttl);
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let inserted = tx.execute(
-            "INSERT INTO api_tokens (token_sha256, user_id, name, created_at) VALUES (?1, ?2, ?3, ?4)",
-            params![secret::sha256_hex(&token), user.id, name, at],
+            "INSERT INTO api_tokens (token_sha256, user_id, name, created_at, expires_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![secret::sha256_hex(&token), user.id, name, at, expires],
         );
         match inserted {
             Err(e) if is_unique(&e) => {
@@ -350,25 +364,89 @@ impl Store for SqliteStore {
             }
             other => other?,
         };
+        let id = tx.last_insert_rowid();
         insert_audit(
             &tx,
             &at,
             Some(&user.username),
             user.nation.as_deref(),
             "token.create",
-            &format!("created API token `{name}`"),
+            &format!("created API token {id} `{name}`, valid until {expires}"),
             None,
         )?;
         tx.commit()?;
-        Ok(token)
+        Ok((token, id))
     }
 
     fn token_user(&self, token: &str) -> Result<Option<User>, StoreError> {
-        query_user(
-            &self.conn(),
-            "WHERE u.id = (SELECT user_id FROM api_tokens WHERE token_sha256 = ?1)",
-            &secret::sha256_hex(token),
-        )
+        let conn = self.conn();
+        let live: Option<i64> = conn
+            .query_row(
+                "SELECT user_id FROM api_tokens WHERE token_sha256 = ?1 AND revoked_at IS NULL \
+                 AND (expires_at IS NULL OR expires_at > ?2)",
+                params![secret::sha256_hex(token), timestamp(now())],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(user_id) = live else {
+            return Ok(None);
+        };
+        query_user(&conn, "WHERE u.id = ?1", &user_id)
+    }
+
+    fn tokens(&self, user: Option<&User>) -> Result<Vec<TokenInfo>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT t.id, u.username, t.name, t.created_at, t.expires_at, t.revoked_at \
+             FROM api_tokens t JOIN users u ON u.id = t.user_id \
+             WHERE ?1 IS NULL OR t.user_id = ?1 ORDER BY t.id DESC",
+        )?;
+        let rows = stmt.query_map([user.map(|u| u.id)], |r| {
+            Ok(TokenInfo {
+                id: r.get(0)?,
+                username: r.get(1)?,
+                name: r.get(2)?,
+                created_at: r.get(3)?,
+                expires_at: r.get(4)?,
+                revoked_at: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn revoke_token(&self, actor: &User, id: i64, any_owner: bool) -> Result<bool, StoreError> {
+        let at = timestamp(now());
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let owner: Option<(i64, String, Option<String>, String)> = tx
+            .query_row(
+                "SELECT u.id, u.username, u.nation, t.name FROM api_tokens t \
+                 JOIN users u ON u.id = t.user_id WHERE t.id = ?1 AND t.revoked_at IS NULL",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()?;
+        let Some((owner_id, owner_name, owner_nation, name)) = owner else {
+            return Ok(false);
+        };
+        if owner_id != actor.id && !any_owner {
+            return Ok(false);
+        }
+        tx.execute(
+            "UPDATE api_tokens SET revoked_at = ?1 WHERE id = ?2",
+            params![at, id],
+        )?;
+        insert_audit(
+            &tx,
+            &at,
+            Some(&actor.username),
+            owner_nation.as_deref(),
+            "token.revoke",
+            &format!("revoked API token {id} `{name}` of `{owner_name}`"),
+            None,
+        )?;
+        tx.commit()?;
+        Ok(true)
     }
 
     fn add_version(

@@ -401,6 +401,75 @@ fn api_tokens() {
     );
 }
 
+#[test]
+fn api_tokens_expire_and_are_revoked_by_their_owner_or_an_admin() {
+    let (_dir, s) = store();
+    let a = alice(&s);
+    let b = s
+        .create_user(None, "bob", PW, Some("DE"), &[Role::Viewer])
+        .unwrap();
+    let admin = s
+        .create_user(None, "root", PW, None, &[Role::Admin])
+        .unwrap();
+    let (t, id) = s
+        .create_token_for(&a, "script", chrono::Duration::days(30))
+        .unwrap();
+    let listed = s.tokens(Some(&a)).unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!((listed[0].id, listed[0].name.as_str()), (id, "script"));
+    let expires = listed[0].expires_at.clone().unwrap();
+    is_timestamp(&expires);
+    let made = DateTime::parse_from_rfc3339(&listed[0].created_at).unwrap();
+    let until = DateTime::parse_from_rfc3339(&expires).unwrap();
+    assert_eq!(until - made, chrono::Duration::days(30));
+    assert!(s.tokens(Some(&b)).unwrap().is_empty());
+    assert_eq!(s.tokens(None).unwrap().len(), 1);
+    // Bad lifetimes are refused.
+    for days in [0, -1, crate::MAX_TOKEN_DAYS + 1] {
+        let e = s
+            .create_token_for(&a, "x", chrono::Duration::days(days))
+            .unwrap_err();
+        assert_eq!(field_of(e), "expires_in_days");
+    }
+    // Someone else cannot revoke it; its owner can, once.
+    assert!(!s.revoke_token(&b, id, false).unwrap());
+    assert_eq!(s.token_user(&t).unwrap(), Some(a.clone()));
+    assert!(s.revoke_token(&a, id, false).unwrap());
+    assert_eq!(
+        s.token_user(&t).unwrap(),
+        None,
+        "a revoked token stops working"
+    );
+    assert!(!s.revoke_token(&a, id, false).unwrap());
+    assert!(s.tokens(Some(&a)).unwrap()[0].revoked_at.is_some());
+    // An administrator revokes anyone's.
+    let (t2, id2) = s
+        .create_token_for(&a, "other", chrono::Duration::days(1))
+        .unwrap();
+    assert!(s.revoke_token(&admin, id2, true).unwrap());
+    assert_eq!(s.token_user(&t2).unwrap(), None);
+    let log = s.audit(None, 20).unwrap();
+    let revoked: Vec<_> = log.iter().filter(|e| e.action == "token.revoke").collect();
+    assert_eq!(revoked.len(), 2);
+    assert_eq!(revoked[0].username.as_deref(), Some("root"));
+    assert_eq!(
+        revoked[0].nation.as_deref(),
+        Some("FR"),
+        "under the owner's nation"
+    );
+    // An expired token stops working.
+    let (t3, id3) = s
+        .create_token_for(&a, "short", chrono::Duration::days(1))
+        .unwrap();
+    raw(&s)
+        .execute(
+            "UPDATE api_tokens SET expires_at = '2020-01-01T00:00:00Z' WHERE id = ?1",
+            [id3],
+        )
+        .unwrap();
+    assert_eq!(s.token_user(&t3).unwrap(), None);
+}
+
 // ---- versions ----
 
 #[test]
