@@ -262,32 +262,12 @@ impl Distribution {
                 .sample(rng),
             Distribution::Normal { mean, sd } => {
                 let n = Normal::new(mean, sd).expect("validated normal");
-                let mut tries = 0;
-                loop {
-                    let x = n.sample(rng);
-                    if (lower..=upper).contains(&x) {
-                        break x;
-                    }
-                    tries += 1;
-                    if tries >= MAX_RESAMPLES {
-                        break mean;
-                    }
-                }
+                truncated(&n, rng, lower, upper, mean)
             }
             Distribution::LogNormal { .. } => {
                 let (mu, sigma) = self.lognormal_params().expect("lognormal");
                 let n = LogNormal::new(mu, sigma).expect("validated lognormal");
-                let mut tries = 0;
-                loop {
-                    let x = n.sample(rng);
-                    if (lower..=upper).contains(&x) {
-                        break x;
-                    }
-                    tries += 1;
-                    if tries >= MAX_RESAMPLES {
-                        break self.median();
-                    }
-                }
+                truncated(&n, rng, lower, upper, self.median())
             }
             Distribution::Delay(ref inner) => inner.sample_within(rng, lower, upper),
         };
@@ -346,6 +326,24 @@ impl Distribution {
             Distribution::Delay(ref inner) => inner.validate(),
         }
     }
+}
+
+/// A draw of `d` within `[lower, upper]` by resampling; `fallback` after
+/// [`MAX_RESAMPLES`] draws outside (see the [module docs](self)).
+fn truncated<R: Rng + ?Sized>(
+    d: &impl rand_distr::Distribution<f64>,
+    rng: &mut R,
+    lower: f64,
+    upper: f64,
+    fallback: f64,
+) -> f64 {
+    for _ in 0..MAX_RESAMPLES {
+        let x = d.sample(rng);
+        if (lower..=upper).contains(&x) {
+            return x;
+        }
+    }
+    fallback
 }
 
 fn describe_range(lower: f64, upper: f64) -> String {
