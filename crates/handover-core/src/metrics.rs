@@ -5,42 +5,8 @@ use crate::projection::{Model, Projection, EPS};
 use crate::scenario::{Capability, Scenario};
 use crate::time::Calendar;
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
-/// Status of a capability against a glide path.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Status {
-    /// Coverage at or above the glide path.
-    OnTrack,
-    /// Below the glide path by no more than the tolerance.
-    AtRisk,
-    /// Further below.
-    OffTrack,
-    /// Level or target unknown.
-    NoData,
-    /// The requirement does not name this deadline.
-    NotApplicable,
-}
-
-impl Status {
-    /// The stable name used in output and rules.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::OnTrack => "on-track",
-            Status::AtRisk => "at-risk",
-            Status::OffTrack => "off-track",
-            Status::NoData => "no-data",
-            Status::NotApplicable => "n/a",
-        }
-    }
-}
-
-impl fmt::Display for Status {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use crate::status::Status;
 
 /// `C = min(1, E / T)`.
 pub fn coverage(level: f64, target: f64) -> f64 {

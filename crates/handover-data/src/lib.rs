@@ -9,6 +9,7 @@
 pub mod submission;
 pub mod table;
 pub mod tables;
+pub mod text;
 pub mod toml_file;
 pub mod triggers_file;
 

@@ -195,14 +195,7 @@ pub struct TomlPart {
     pub triggers: Vec<handover_core::trigger::Trigger>,
 }
 
-/// 1-based line of a byte offset.
-pub fn line_of(text: &str, offset: usize) -> usize {
-    text.as_bytes()[..offset.min(text.len())]
-        .iter()
-        .filter(|b| **b == b'\n')
-        .count()
-        + 1
-}
+pub use crate::text::line_of;
 
 /// Parse scenario.toml; problems name the line.
 pub fn parse(file: &str, text: &str) -> Result<TomlPart, Vec<Problem>> {

@@ -1,7 +1,7 @@
 //! `triggers.toml`: the scenario's benchmarks (`[[trigger]]` tables), also
 //! accepted inside scenario.toml. See docs/TRIGGERS.md.
 
-use crate::toml_file::line_of;
+use crate::text::line_of;
 use handover_core::scenario::{Origin, Provenance, Releasability, Scenario};
 use handover_core::trigger::{Rule, Trigger, TriggerSeverity};
 use handover_core::validate::Problem;

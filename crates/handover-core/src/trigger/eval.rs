@@ -16,8 +16,11 @@ use crate::forecast::ForecastResult;
 use crate::metrics::{cheapest_european_line, dependency, Status};
 use crate::projection::LevelBasis;
 use crate::scenario::CapabilityKind;
+use crate::scenario::Scenario;
+use chrono::NaiveDate;
 use serde::Serialize;
 use std::cmp::Ordering;
+use std::fmt;
 
 /// Kleene's three truth values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -782,7 +785,7 @@ mod tests {
     use crate::build::ScenarioBuilder;
     use crate::forecast::Forecast;
     use crate::projection::Model;
-    use crate::scenario::{CapabilityKind, Economics, Provenance};
+    use crate::scenario::{CapabilityKind, Economics, Origin, Provenance};
     use crate::validate::{errors, validate};
 
     fn d(s: &str) -> NaiveDate {

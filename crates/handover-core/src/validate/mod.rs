@@ -1,6 +1,11 @@
 //! Validation rules: every reference resolves, every number is in range, every
 //! date is inside the horizon. All problems are collected in one pass.
 
+mod rules;
+
+pub use crate::suggest::suggest;
+pub use rules::references;
+
 use crate::scenario::{is_nation_code, CapabilityKind, Origin, Scenario, Table};
 use crate::time::Calendar;
 use chrono::NaiveDate;
@@ -232,33 +237,6 @@ impl<'a> Checker<'a> {
         );
         false
     }
-}
-
-/// Suggest the closest known name (", did you mean `x`?") when one is close.
-pub fn suggest<'a>(name: &str, known: impl Iterator<Item = &'a str>) -> String {
-    let best = known
-        .map(|k| (strsim_distance(name, k), k))
-        .filter(|(d, k)| *d <= (k.len().max(name.len()) / 3).max(1))
-        .min();
-    match best {
-        Some((_, k)) => format!("; did you mean `{k}`?"),
-        None => String::new(),
-    }
-}
-
-/// Levenshtein distance, for suggestions.
-fn strsim_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 fn duplicates<'a, T>(
@@ -818,7 +796,7 @@ pub fn triggers(s: &Scenario) -> Vec<Problem> {
         }
         let errors = match &t.rule.parsed {
             Err(e) => vec![e.clone()],
-            Ok(expr) => crate::trigger::references(&t.rule.text, expr, s),
+            Ok(expr) => references(&t.rule.text, expr, s),
         };
         for e in errors {
             out.push(rule_problem(t, &e));
@@ -828,7 +806,7 @@ pub fn triggers(s: &Scenario) -> Vec<Problem> {
 }
 
 /// A problem in a trigger's rule, placed in the file where possible.
-pub fn rule_problem(t: &crate::trigger::Trigger, e: &crate::trigger::RuleError) -> Problem {
+pub fn rule_problem(t: &crate::rule::Trigger, e: &crate::rule::RuleError) -> Problem {
     match t.rule_at {
         Some((line, col)) => {
             let mut p = Problem::error(
