@@ -25,7 +25,8 @@
 
 use crate::assess::{Assessment, Evaluation};
 use crate::metrics::Status;
-use crate::scenario::{Releasability, Scenario, Table};
+use crate::scenario::{Releasability, Scenario};
+use crate::table::{RowRef, TableId};
 use crate::trigger::{CheckReport, Metric, State, Trigger};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -136,182 +137,66 @@ pub fn releases(
     }
 }
 
-/// A table of records, for [`owner`] and [`Visibility`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Records {
-    /// `[[requirement]]`.
-    Requirements,
-    /// nations.csv
-    Nations,
-    /// holdings.csv
-    Holdings,
-    /// us_contributions.csv
-    UsContributions,
-    /// lines.csv
-    Lines,
-    /// capacity.csv
-    Capacity,
-    /// orders.csv
-    Orders,
-    /// retirements.csv
-    Retirements,
-    /// consumption.csv
-    Consumption,
-    /// economics.csv
-    Economics,
-}
-
-impl From<Table> for Records {
-    fn from(t: Table) -> Self {
-        match t {
-            Table::Requirements => Records::Requirements,
-            Table::Holdings => Records::Holdings,
-            Table::UsContributions => Records::UsContributions,
-            Table::Lines => Records::Lines,
-            Table::Capacity => Records::Capacity,
-            Table::Orders => Records::Orders,
-            Table::Retirements => Records::Retirements,
-            Table::Consumption => Records::Consumption,
-        }
-    }
-}
-
 /// Who a record is for, as written: the holder (a nation or a group such as
 /// `EUROPE`), the buyer, the line's nation (capacity steps: their line's),
 /// the nation of an economics row or a nation row, `US` for a US
 /// contribution; `None` for requirements, a capacity step whose line is
 /// unknown, and rows that do not exist.
-pub fn row_holder(s: &Scenario, table: Records, row: usize) -> Option<&str> {
-    match table {
-        Records::Requirements => None,
-        Records::Nations => s.nations.get(row).map(|n| n.code.as_str()),
-        Records::Holdings => s.holdings.get(row).map(|h| h.holder.as_str()),
-        Records::UsContributions => s.us_contributions.get(row).map(|_| "US"),
-        Records::Lines => s.lines.get(row).map(|l| l.nation.as_str()),
-        Records::Capacity => s.capacity.get(row).and_then(|c| {
-            s.lines
-                .iter()
-                .find(|l| l.id == c.line)
-                .map(|l| l.nation.as_str())
-        }),
-        Records::Orders => s.orders.get(row).map(|o| o.buyer.as_str()),
-        Records::Retirements => s.retirements.get(row).map(|r| r.holder.as_str()),
-        Records::Consumption => s.consumption.get(row).map(|c| c.holder.as_str()),
-        Records::Economics => s.economics.get(row).map(|e| e.nation.as_str()),
-    }
+pub fn row_holder(s: &Scenario, table: TableId, row: usize) -> Option<&str> {
+    s.holder(RowRef::new(table, row))
 }
 
 /// The nation a record belongs to (the one that submits it and always sees
 /// it): [`row_holder`] when that is a nation code; `None` for a group holder.
-pub fn owner(s: &Scenario, table: Records, row: usize) -> Option<&str> {
+pub fn owner(s: &Scenario, table: TableId, row: usize) -> Option<&str> {
     row_holder(s, table, row).filter(|c| crate::scenario::is_nation_code(c))
 }
 
-/// Which rows of each table a viewer may see.
+/// Which rows of each table a viewer may see. Tables whose records are
+/// released by their markings ([`crate::table::TableDef::marked`]) follow
+/// [`releases`]; the rows of the others (the catalogue: deadlines,
+/// capabilities; and benchmarks, redacted by [`redact_checks`]) are visible.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Visibility {
-    /// Per requirement.
-    pub requirements: Vec<bool>,
-    /// Per nation row.
-    pub nations: Vec<bool>,
-    /// Per holding.
-    pub holdings: Vec<bool>,
-    /// Per US contribution.
-    pub us_contributions: Vec<bool>,
-    /// Per line.
-    pub lines: Vec<bool>,
-    /// Per capacity step.
-    pub capacity: Vec<bool>,
-    /// Per order.
-    pub orders: Vec<bool>,
-    /// Per retirement.
-    pub retirements: Vec<bool>,
-    /// Per consumption row.
-    pub consumption: Vec<bool>,
-    /// Per economics row.
-    pub economics: Vec<bool>,
+    /// Per table, in [`TableId::ALL`] order: per row.
+    rows: Vec<Vec<bool>>,
 }
 
 impl Visibility {
     /// Work out every row's visibility for `viewer`.
     pub fn new(s: &Scenario, viewer: &Viewer) -> Self {
-        fn rows<T>(
-            s: &Scenario,
-            v: &Viewer,
-            t: Records,
-            items: &[T],
-            marking: impl Fn(&T) -> &Releasability,
-        ) -> Vec<bool> {
-            items
-                .iter()
-                .enumerate()
-                .map(|(i, x)| releases(s, marking(x), owner(s, t, i), v))
-                .collect()
-        }
-        use Records as R;
-        Visibility {
-            requirements: rows(s, viewer, R::Requirements, &s.requirements, |x| {
-                &x.provenance.releasability
-            }),
-            nations: rows(s, viewer, R::Nations, &s.nations, |x| {
-                &x.provenance.releasability
-            }),
-            holdings: rows(s, viewer, R::Holdings, &s.holdings, |x| {
-                &x.provenance.releasability
-            }),
-            us_contributions: rows(s, viewer, R::UsContributions, &s.us_contributions, |x| {
-                &x.provenance.releasability
-            }),
-            lines: rows(s, viewer, R::Lines, &s.lines, |x| {
-                &x.provenance.releasability
-            }),
-            capacity: rows(s, viewer, R::Capacity, &s.capacity, |x| {
-                &x.provenance.releasability
-            }),
-            orders: rows(s, viewer, R::Orders, &s.orders, |x| {
-                &x.provenance.releasability
-            }),
-            retirements: rows(s, viewer, R::Retirements, &s.retirements, |x| {
-                &x.provenance.releasability
-            }),
-            consumption: rows(s, viewer, R::Consumption, &s.consumption, |x| {
-                &x.provenance.releasability
-            }),
-            economics: rows(s, viewer, R::Economics, &s.economics, |x| {
-                &x.provenance.releasability
-            }),
-        }
+        let rows = TableId::ALL
+            .into_iter()
+            .map(|t| {
+                (0..s.row_count(t))
+                    .map(|i| match s.provenance(RowRef::new(t, i)) {
+                        Some(p) if t.def().marked => {
+                            releases(s, &p.releasability, owner(s, t, i), viewer)
+                        }
+                        _ => true,
+                    })
+                    .collect()
+            })
+            .collect();
+        Visibility { rows }
     }
 
-    /// Each table's rows.
-    fn tables(&self) -> [(Records, &Vec<bool>); 10] {
-        use Records as R;
-        [
-            (R::Requirements, &self.requirements),
-            (R::Nations, &self.nations),
-            (R::Holdings, &self.holdings),
-            (R::UsContributions, &self.us_contributions),
-            (R::Lines, &self.lines),
-            (R::Capacity, &self.capacity),
-            (R::Orders, &self.orders),
-            (R::Retirements, &self.retirements),
-            (R::Consumption, &self.consumption),
-            (R::Economics, &self.economics),
-        ]
+    /// Per row of `table`: whether it is visible.
+    pub fn table(&self, table: TableId) -> &[bool] {
+        self.rows
+            .get(table as usize)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     }
 
     /// Whether every row is visible.
     pub fn all(&self) -> bool {
-        self.tables().iter().all(|(_, v)| v.iter().all(|&b| b))
+        self.rows.iter().all(|v| v.iter().all(|&b| b))
     }
 
     /// Whether row `row` of `table` is visible (rows that do not exist are not).
-    pub fn row(&self, table: Records, row: usize) -> bool {
-        self.tables()
-            .iter()
-            .find(|(t, _)| *t == table)
-            .and_then(|(_, v)| v.get(row).copied())
-            .unwrap_or(false)
+    pub fn row(&self, table: TableId, row: usize) -> bool {
+        self.table(table).get(row).copied().unwrap_or(false)
     }
 
     /// Whether every record bearing on the European level of capability `id`
@@ -326,14 +211,21 @@ impl Visibility {
         let all = |items: &[bool], pick: &dyn Fn(usize) -> bool| {
             items.iter().enumerate().all(|(i, &v)| v || !pick(i))
         };
-        all(&self.holdings, &|i| s.holdings[i].capability == id)
-            && all(&self.retirements, &|i| s.retirements[i].capability == id)
-            && all(&self.consumption, &|i| s.consumption[i].capability == id)
-            && all(&self.lines, &|i| s.lines[i].capability == id)
-            && all(&self.capacity, &|i| {
+        use TableId as T;
+        all(self.table(T::Holdings), &|i| s.holdings[i].capability == id)
+            && all(self.table(T::Retirements), &|i| {
+                s.retirements[i].capability == id
+            })
+            && all(self.table(T::Consumption), &|i| {
+                s.consumption[i].capability == id
+            })
+            && all(self.table(T::Lines), &|i| s.lines[i].capability == id)
+            && all(self.table(T::Capacity), &|i| {
                 lines.contains(s.capacity[i].line.as_str())
             })
-            && all(&self.orders, &|i| lines.contains(s.orders[i].line.as_str()))
+            && all(self.table(T::Orders), &|i| {
+                lines.contains(s.orders[i].line.as_str())
+            })
     }
 }
 
@@ -400,7 +292,7 @@ pub fn disclosure(
     let mut us_hidden = BTreeSet::new();
     for (ci, c) in s.capabilities.iter().enumerate() {
         if let Some(i) = s.us_contributions.iter().position(|u| u.capability == c.id) {
-            if !vis.us_contributions[i] {
+            if !vis.row(TableId::UsContributions, i) {
                 us_hidden.insert(c.id.clone());
             }
         }
@@ -408,7 +300,7 @@ pub fn disclosure(
             .requirements
             .iter()
             .enumerate()
-            .any(|(i, r)| r.capability == c.id && !vis.requirements[i]);
+            .any(|(i, r)| r.capability == c.id && !vis.row(TableId::Requirements, i));
         let d = if req_hidden {
             Disclosure::Suppressed {
                 reason: "the target is not released to you".into(),
@@ -488,7 +380,7 @@ pub fn redact(
                         s.lines
                             .iter()
                             .position(|l| &l.id == id)
-                            .is_some_and(|i| !vis.lines[i])
+                            .is_some_and(|i| !vis.row(TableId::Lines, i))
                     });
                     if line_hidden {
                         dl.cost_line = None;
@@ -566,10 +458,9 @@ pub fn redact_checks(s: &Scenario, triggers: &[Trigger], report: &mut CheckRepor
         return;
     }
     let econ_hidden = |nation: Option<&str>| {
-        s.economics
-            .iter()
-            .enumerate()
-            .any(|(i, e)| !r.visibility.economics[i] && nation.is_none_or(|n| e.nation == n))
+        s.economics.iter().enumerate().any(|(i, e)| {
+            !r.visibility.row(TableId::Economics, i) && nation.is_none_or(|n| e.nation == n)
+        })
     };
     for (t, out) in triggers.iter().zip(&mut report.triggers) {
         let Some(expr) = t.rule.expr() else { continue };
@@ -773,12 +664,12 @@ mod tests {
             .capacity("l", "2026-01-01", 12.0)
             .order("o", "US", "l", 5.0, "2026-02-01")
             .build();
-        assert_eq!(owner(&s, Records::Holdings, 0), None);
-        assert_eq!(owner(&s, Records::Holdings, 1), Some("DE"));
-        assert_eq!(owner(&s, Records::UsContributions, 0), Some("US"));
-        assert_eq!(owner(&s, Records::Capacity, 0), Some("DE"));
-        assert_eq!(owner(&s, Records::Orders, 0), Some("US"));
-        assert_eq!(owner(&s, Records::Requirements, 0), None);
-        assert_eq!(owner(&s, Records::Orders, 9), None);
+        assert_eq!(owner(&s, TableId::Holdings, 0), None);
+        assert_eq!(owner(&s, TableId::Holdings, 1), Some("DE"));
+        assert_eq!(owner(&s, TableId::UsContributions, 0), Some("US"));
+        assert_eq!(owner(&s, TableId::Capacity, 0), Some("DE"));
+        assert_eq!(owner(&s, TableId::Orders, 0), Some("US"));
+        assert_eq!(owner(&s, TableId::Requirements, 0), None);
+        assert_eq!(owner(&s, TableId::Orders, 9), None);
     }
 }

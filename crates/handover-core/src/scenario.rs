@@ -346,56 +346,8 @@ pub struct Economics {
     pub origin: Origin,
 }
 
-/// A scenario table whose figures may be uncertain.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Table {
-    /// `[[requirement]]` in scenario.toml.
-    Requirements,
-    /// holdings.csv
-    Holdings,
-    /// us_contributions.csv
-    UsContributions,
-    /// lines.csv
-    Lines,
-    /// capacity.csv
-    Capacity,
-    /// orders.csv
-    Orders,
-    /// retirements.csv
-    Retirements,
-    /// consumption.csv
-    Consumption,
-}
-
-impl Table {
-    /// The fields of this table that may hold a distribution, with the range of
-    /// valid values (`delay` fields are dates and take only `delay(...)`).
-    pub fn uncertain_fields(self) -> &'static [(&'static str, f64, f64)] {
-        // Fields that must be > 0 use 0 as the bound: a draw of exactly 0 has
-        // probability zero, and the nominal value is still checked as > 0.
-        // Numbers are bounded by `limits::MAX_MAGNITUDE`, months (lead times
-        // and delays) by `limits::MAX_MONTHS`.
-        const INF: f64 = crate::limits::MAX_MAGNITUDE;
-        const POS: f64 = 0.0;
-        const MONTHS: f64 = crate::limits::MAX_MONTHS as f64;
-        match self {
-            Table::Requirements => &[("target", POS, INF)],
-            Table::Holdings => &[("quantity", 0.0, INF)],
-            Table::UsContributions => &[("level", 0.0, INF)],
-            Table::Lines => &[("lead_time_months", 0.0, MONTHS)],
-            Table::Capacity => &[("units_per_year", 0.0, INF), ("date", 0.0, MONTHS)],
-            Table::Orders => &[("quantity", POS, INF), ("date", 0.0, MONTHS)],
-            Table::Retirements => &[("quantity", POS, INF), ("date", 0.0, MONTHS)],
-            Table::Consumption => &[("units_per_year", POS, INF)],
-        }
-    }
-
-    /// Whether `field` is a date that takes a `delay(...)`.
-    pub fn is_date_field(field: &str) -> bool {
-        field == "date"
-    }
-}
+/// A table of a scenario ([`crate::table`]); the name uncertain figures use.
+pub type Table = crate::table::TableId;
 
 /// An uncertain figure: a distribution written where a number would go, or a
 /// `delay(...)` added to a date. The record itself holds the nominal value:

@@ -10,203 +10,37 @@
 
 use crate::{finish, tables, LoadError, Loaded};
 use handover_core::scenario::{Origin, Scenario, Table, Uncertainty};
+use handover_core::table::{RowRef, SubmittedBy, TableId};
 use handover_core::validate::{suggest, Declared, Problem};
 
-/// Tables a nation may submit, and whose rows each belongs to.
-pub const SUBMITTABLE: &[&str] = &[
-    tables::HOLDINGS.file,
-    tables::LINES.file,
-    tables::CAPACITY.file,
-    tables::ORDERS.file,
-    tables::RETIREMENTS.file,
-    tables::CONSUMPTION.file,
-    tables::ECONOMICS.file,
-    tables::US.file,
-];
+/// The tables a submission may hold, in the order they are merged: every
+/// nation's tables, then what only the US submits.
+fn submittable() -> impl Iterator<Item = TableId> {
+    let by = |who: SubmittedBy| {
+        TableId::ALL
+            .into_iter()
+            .filter(move |t| t.def().submitted_by == who)
+    };
+    by(SubmittedBy::Nation).chain(by(SubmittedBy::UnitedStates))
+}
 
-/// Files of a scenario folder that only an administrator changes.
-const ADMINISTERED: &[&str] = &[
-    crate::toml_file::FILE,
-    tables::NATIONS.file,
-    crate::triggers_file::FILE,
-];
+/// The files of the tables a submission may hold, for messages.
+fn submittable_files() -> Vec<&'static str> {
+    submittable().map(TableId::file).collect()
+}
+
+/// Whether `file` is kept by an administrator.
+fn administered(file: &str) -> bool {
+    TableId::ALL
+        .into_iter()
+        .any(|t| t.def().submitted_by == SubmittedBy::Administrator && t.file() == file)
+}
 
 /// The nation whose rows us_contributions.csv holds.
 const US: &str = "US";
 
 /// Where a submission-wide problem (not in any one file) is reported.
 const SUBMISSION: &str = "submission";
-
-/// A submittable table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Holdings,
-    Lines,
-    Capacity,
-    Orders,
-    Retirements,
-    Consumption,
-    Economics,
-    UsContributions,
-}
-
-impl Kind {
-    const ALL: [Kind; 8] = [
-        Kind::Holdings,
-        Kind::Lines,
-        Kind::Capacity,
-        Kind::Orders,
-        Kind::Retirements,
-        Kind::Consumption,
-        Kind::Economics,
-        Kind::UsContributions,
-    ];
-
-    /// The table's file name.
-    fn file(self) -> &'static str {
-        match self {
-            Kind::Holdings => tables::HOLDINGS.file,
-            Kind::Lines => tables::LINES.file,
-            Kind::Capacity => tables::CAPACITY.file,
-            Kind::Orders => tables::ORDERS.file,
-            Kind::Retirements => tables::RETIREMENTS.file,
-            Kind::Consumption => tables::CONSUMPTION.file,
-            Kind::Economics => tables::ECONOMICS.file,
-            Kind::UsContributions => tables::US.file,
-        }
-    }
-
-    fn of(file: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|k| k.file() == file)
-    }
-
-    /// The table's name in uncertainty entries, where its figures may be uncertain.
-    fn table(self) -> Option<Table> {
-        match self {
-            Kind::Holdings => Some(Table::Holdings),
-            Kind::Lines => Some(Table::Lines),
-            Kind::Capacity => Some(Table::Capacity),
-            Kind::Orders => Some(Table::Orders),
-            Kind::Retirements => Some(Table::Retirements),
-            Kind::Consumption => Some(Table::Consumption),
-            Kind::Economics => None,
-            Kind::UsContributions => Some(Table::UsContributions),
-        }
-    }
-
-    fn of_table(t: Table) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|k| k.table() == Some(t))
-    }
-
-    /// The column that says whose a row is.
-    fn owner_field(self) -> &'static str {
-        match self {
-            Kind::Holdings | Kind::Retirements | Kind::Consumption => "holder",
-            Kind::Lines | Kind::Economics => "nation",
-            Kind::Capacity => "line",
-            Kind::Orders => "buyer",
-            Kind::UsContributions => "capability",
-        }
-    }
-
-    /// The table's name in record paths, as in the JSON form (`orders[3]`).
-    fn record_name(self) -> &'static str {
-        self.file().trim_end_matches(".csv")
-    }
-
-    /// Move table `self` of `merged` to: the rows of `current` where `keep`,
-    /// then every row of `up` (which is left empty).
-    fn splice(self, current: &Scenario, keep: &[bool], up: &mut Scenario, merged: &mut Scenario) {
-        fn go<T: Clone>(cur: &[T], keep: &[bool], up: &mut Vec<T>, out: &mut Vec<T>) {
-            *out = cur
-                .iter()
-                .zip(keep)
-                .filter(|(_, k)| **k)
-                .map(|(r, _)| r.clone())
-                .collect();
-            out.append(up);
-        }
-        let (c, u, m) = (current, up, merged);
-        match self {
-            Kind::Holdings => go(&c.holdings, keep, &mut u.holdings, &mut m.holdings),
-            Kind::Lines => go(&c.lines, keep, &mut u.lines, &mut m.lines),
-            Kind::Capacity => go(&c.capacity, keep, &mut u.capacity, &mut m.capacity),
-            Kind::Orders => go(&c.orders, keep, &mut u.orders, &mut m.orders),
-            Kind::Retirements => go(&c.retirements, keep, &mut u.retirements, &mut m.retirements),
-            Kind::Consumption => go(&c.consumption, keep, &mut u.consumption, &mut m.consumption),
-            Kind::Economics => go(&c.economics, keep, &mut u.economics, &mut m.economics),
-            Kind::UsContributions => go(
-                &c.us_contributions,
-                keep,
-                &mut u.us_contributions,
-                &mut m.us_contributions,
-            ),
-        }
-    }
-
-    /// Keep only the rows of table `self` where `keep` (rows past its end are kept).
-    fn retain(self, s: &mut Scenario, keep: &[bool]) {
-        fn go<T>(v: &mut Vec<T>, keep: &[bool]) {
-            let mut k = keep.iter();
-            v.retain(|_| k.next().copied().unwrap_or(true));
-        }
-        match self {
-            Kind::Holdings => go(&mut s.holdings, keep),
-            Kind::Lines => go(&mut s.lines, keep),
-            Kind::Capacity => go(&mut s.capacity, keep),
-            Kind::Orders => go(&mut s.orders, keep),
-            Kind::Retirements => go(&mut s.retirements, keep),
-            Kind::Consumption => go(&mut s.consumption, keep),
-            Kind::Economics => go(&mut s.economics, keep),
-            Kind::UsContributions => go(&mut s.us_contributions, keep),
-        }
-    }
-
-    /// The origins of table `self`'s rows, in row order.
-    fn origins(self, s: &mut Scenario) -> Vec<&mut Origin> {
-        match self {
-            Kind::Holdings => s.holdings.iter_mut().map(|r| &mut r.origin).collect(),
-            Kind::Lines => s.lines.iter_mut().map(|r| &mut r.origin).collect(),
-            Kind::Capacity => s.capacity.iter_mut().map(|r| &mut r.origin).collect(),
-            Kind::Orders => s.orders.iter_mut().map(|r| &mut r.origin).collect(),
-            Kind::Retirements => s.retirements.iter_mut().map(|r| &mut r.origin).collect(),
-            Kind::Consumption => s.consumption.iter_mut().map(|r| &mut r.origin).collect(),
-            Kind::Economics => s.economics.iter_mut().map(|r| &mut r.origin).collect(),
-            Kind::UsContributions => s
-                .us_contributions
-                .iter_mut()
-                .map(|r| &mut r.origin)
-                .collect(),
-        }
-    }
-
-    /// The origin of row `row` of table `self`.
-    fn origin(self, s: &Scenario, row: usize) -> Option<&Origin> {
-        match self {
-            Kind::Holdings => s.holdings.get(row).map(|r| &r.origin),
-            Kind::Lines => s.lines.get(row).map(|r| &r.origin),
-            Kind::Capacity => s.capacity.get(row).map(|r| &r.origin),
-            Kind::Orders => s.orders.get(row).map(|r| &r.origin),
-            Kind::Retirements => s.retirements.get(row).map(|r| &r.origin),
-            Kind::Consumption => s.consumption.get(row).map(|r| &r.origin),
-            Kind::Economics => s.economics.get(row).map(|r| &r.origin),
-            Kind::UsContributions => s.us_contributions.get(row).map(|r| &r.origin),
-        }
-    }
-
-    fn len(self, s: &Scenario) -> usize {
-        match self {
-            Kind::Holdings => s.holdings.len(),
-            Kind::Lines => s.lines.len(),
-            Kind::Capacity => s.capacity.len(),
-            Kind::Orders => s.orders.len(),
-            Kind::Retirements => s.retirements.len(),
-            Kind::Consumption => s.consumption.len(),
-            Kind::Economics => s.economics.len(),
-            Kind::UsContributions => s.us_contributions.len(),
-        }
-    }
-}
 
 /// The nation a row belongs to: holdings, retirements and consumption ->
 /// `holder`; lines -> `nation`; capacity -> the nation of its line (looked up
@@ -218,27 +52,12 @@ impl Kind {
 /// not exist, and for a capacity step whose line is unknown. A holder may be
 /// a group (`EUROPE`): such rows belong to no nation that can submit them.
 pub fn row_owner<'a>(s: &'a Scenario, table: &str, row: usize) -> Option<&'a str> {
-    use handover_core::releasability::{row_holder, Records};
-    let records = if table == tables::NATIONS.file {
-        Records::Nations
-    } else {
-        match Kind::of(table)? {
-            Kind::Holdings => Records::Holdings,
-            Kind::Lines => Records::Lines,
-            Kind::Capacity => Records::Capacity,
-            Kind::Orders => Records::Orders,
-            Kind::Retirements => Records::Retirements,
-            Kind::Consumption => Records::Consumption,
-            Kind::Economics => Records::Economics,
-            Kind::UsContributions => Records::UsContributions,
-        }
-    };
-    row_holder(s, records, row)
+    s.holder(RowRef::new(TableId::of_file(table)?, row))
 }
 
 /// Where one uploaded table's rows went in the merged scenario.
 struct Placed {
-    kind: Kind,
+    kind: TableId,
     /// For each current row: its index in the merged table, `None` if replaced.
     kept: Vec<Option<usize>>,
     /// For each uploaded (parsed) row: its index in the merged table, `None` if refused.
@@ -287,27 +106,27 @@ pub fn merge(
             "",
             format!(
                 "no tables; a submission holds one or more of {}",
-                SUBMITTABLE.join(", ")
+                submittable_files().join(", ")
             ),
         )]));
     }
 
     // Which files are accepted.
     let mut problems = vec![];
-    let mut accepted: Vec<(Kind, &str)> = vec![];
+    let mut accepted: Vec<(TableId, &str)> = vec![];
     for (i, (name, text)) in files.iter().enumerate() {
         let at = Origin::line(label(name), 1);
-        let Some(kind) = Kind::of(name) else {
-            let message = if ADMINISTERED.contains(&name.as_str()) {
+        let Some(kind) = TableId::of_file(name).filter(|t| submittable().any(|s| s == *t)) else {
+            let message = if administered(name) {
                 format!(
                     "`{name}` is maintained by an administrator; a submission holds only {}",
-                    SUBMITTABLE.join(", ")
+                    submittable_files().join(", ")
                 )
             } else {
-                let hint = suggest(name, SUBMITTABLE.iter().copied());
+                let hint = suggest(name, submittable_files().into_iter());
                 format!(
                     "unknown table `{name}`{hint}; a submission holds only {}",
-                    SUBMITTABLE.join(", ")
+                    submittable_files().join(", ")
                 )
             };
             problems.push(Problem::error(&at, "", message));
@@ -321,7 +140,7 @@ pub fn merge(
             ));
             continue;
         }
-        if kind == Kind::UsContributions && nation != US {
+        if kind.def().submitted_by == SubmittedBy::UnitedStates && nation != US {
             problems.push(Problem::error(
                 &at,
                 "",
@@ -350,11 +169,11 @@ pub fn merge(
     // Kept rows first, then the uploaded ones.
     let mut merged = current.clone();
     let mut placed = vec![];
-    for kind in Kind::ALL {
+    for kind in submittable() {
         if !accepted.iter().any(|(k, _)| *k == kind) {
             continue;
         }
-        let n = kind.len(current);
+        let n = current.row_count(kind);
         let keep: Vec<bool> = (0..n)
             .map(|i| row_owner(current, kind.file(), i) != Some(nation))
             .collect();
@@ -366,8 +185,8 @@ pub fn merge(
                 next += 1;
             }
         }
-        let uploaded = (0..kind.len(&up)).map(|j| Some(next + j)).collect();
-        kind.splice(current, &keep, &mut up, &mut merged);
+        let uploaded = (0..up.row_count(kind)).map(|j| Some(next + j)).collect();
+        merged.splice_rows(kind, current, &keep, &mut up);
         placed.push(Placed {
             kind,
             kept,
@@ -385,9 +204,12 @@ pub fn merge(
             let owner = row_owner(&merged, p.kind.file(), row).filter(|o| *o != nation);
             keep.push(owner.is_none());
             let Some(owner) = owner else { continue };
-            let at = p.kind.origin(&merged, row).cloned().unwrap_or_default();
+            let at = merged
+                .origin(RowRef::new(p.kind, row))
+                .cloned()
+                .unwrap_or_default();
             let whose = match p.kind {
-                Kind::Capacity => format!(
+                TableId::Capacity => format!(
                     "this row is for {owner}, where line `{}` is",
                     merged.capacity[row].line
                 ),
@@ -395,8 +217,9 @@ pub fn merge(
             };
             let message =
                 format!("{whose}; a submission from {nation} may only hold {nation}'s rows");
-            problems.push(Problem::error(&at, p.kind.owner_field(), message));
-            if p.kind == Kind::Lines {
+            let field = p.kind.def().owner_field.unwrap_or_default();
+            problems.push(Problem::error(&at, field, message));
+            if p.kind == TableId::Lines {
                 // Known, so references to it are not reported again.
                 declared.lines.push(merged.lines[row].id.clone());
             }
@@ -405,28 +228,25 @@ pub fn merge(
         for (row, slot) in (offset..).zip(p.uploaded.iter_mut().flatten()) {
             *slot = row;
         }
-        p.kind.retain(&mut merged, &keep);
+        merged.retain_rows(p.kind, &keep);
     }
 
     // A kept row whose origin reads like a line of an uploaded file would
     // send the submitter to the wrong line: name it by its record instead.
     let labels: Vec<String> = files.iter().map(|(n, _)| label(n)).collect();
-    let relabel = |o: &mut Origin, kind: Kind, row: usize| {
+    let relabel = |o: &mut Origin, kind: TableId, row: usize| {
         if o.line.is_some() && labels.contains(&o.file) {
             o.line = None;
-            o.record = Some(format!(
-                "{}[{row}] of the current version",
-                kind.record_name()
-            ));
+            o.record = Some(format!("{}[{row}] of the current version", kind.name()));
         }
     };
-    for kind in Kind::ALL {
+    for kind in submittable() {
         let fresh = placed
             .iter()
             .find(|p| p.kind == kind)
             .map(|p| p.kept.iter().flatten().count())
             .unwrap_or(usize::MAX);
-        for (row, o) in kind.origins(&mut merged).into_iter().enumerate() {
+        for (row, o) in merged.origins_mut(kind).into_iter().enumerate() {
             if row < fresh {
                 relabel(o, kind, row);
             }
@@ -435,7 +255,7 @@ pub fn merge(
 
     // Distributions: kept rows keep theirs at their new positions, uploaded
     // rows bring theirs, offset past the kept rows.
-    let placement = |t: Table| Kind::of_table(t).and_then(|k| placed.iter().find(|p| p.kind == k));
+    let placement = |t: Table| placed.iter().find(|p| p.kind == t);
     let mut uncertainty: Vec<Uncertainty> = vec![];
     for u in &current.uncertainty {
         let row = match placement(u.table) {
@@ -444,8 +264,8 @@ pub fn merge(
         };
         if let Some(row) = row {
             let mut u = Uncertainty { row, ..u.clone() };
-            if let Some(kind) = Kind::of_table(u.table) {
-                relabel(&mut u.origin, kind, row);
+            if submittable().any(|t| t == u.table) {
+                relabel(&mut u.origin, u.table, row);
             }
             uncertainty.push(u);
         }
@@ -1001,7 +821,7 @@ source = "s"
             "line,date,units_per_year\nl-de,2026-01-01 + delay(,1\n",
             "id,capability,nation,lead_time_months\nl-de,sam,DE,\"normal(-3, 0)\"\n",
         ];
-        for file in SUBMITTABLE.iter().chain(&["x.csv"]) {
+        for file in submittable_files().iter().chain(&["x.csv"]) {
             for text in garbage {
                 for nation in ["DE", "US"] {
                     let _ = submit(nation, &[(file, text)]);
@@ -1029,7 +849,7 @@ source = "s"
         let mut s = s;
         s.capacity[0].line = "gone".into();
         assert_eq!(row_owner(&s, "capacity.csv", 0), None);
-        for f in SUBMITTABLE {
+        for f in &submittable_files() {
             assert!(tables::ALL.iter().any(|t| t.file == *f), "{f}");
         }
     }
@@ -1097,7 +917,7 @@ source = "s"
         for nation in &nations {
             let files: Vec<(String, String)> = bundled_files()
                 .iter()
-                .filter(|(f, _)| SUBMITTABLE.contains(f))
+                .filter(|(f, _)| submittable_files().contains(f))
                 .filter(|(f, _)| *f != "us_contributions.csv" || nation == US)
                 .map(|(f, t)| (f.to_string(), rows_of(&b, f, t, nation)))
                 .collect();

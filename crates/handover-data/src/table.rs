@@ -8,20 +8,10 @@ use handover_core::validate::Problem;
 use std::collections::HashMap;
 
 /// Columns every table accepts (docs/FORMAT.md).
-pub const COMMON: &[&str] = &["source", "releasability", "estimate", "note"];
+pub const COMMON: &[&str] = handover_core::table::PROVENANCE_COLUMNS;
 
-/// A table's schema: required and optional columns.
-#[derive(Debug, Clone, Copy)]
-pub struct Schema {
-    /// File name, e.g. `orders.csv`.
-    pub file: &'static str,
-    /// Columns that must be present.
-    pub required: &'static [&'static str],
-    /// Columns that may be present, besides [`COMMON`].
-    pub optional: &'static [&'static str],
-    /// The table, where its figures may be uncertain.
-    pub table: Option<Table>,
-}
+/// A table's schema: its definition in core (file, required and optional columns).
+pub type Schema = handover_core::table::TableDef;
 
 /// One row being read: typed access with problems collected.
 pub struct Row<'a> {
@@ -30,7 +20,7 @@ pub struct Row<'a> {
     columns: &'a HashMap<String, usize>,
     record: &'a csv::StringRecord,
     problems: &'a mut Vec<Problem>,
-    table: Option<Table>,
+    table: Table,
     index: usize,
     uncertain: &'a mut Vec<Uncertainty>,
 }
@@ -110,16 +100,14 @@ impl Row<'_> {
     }
 
     fn record_uncertainty(&mut self, col: &str, d: Distribution) {
-        if let Some(table) = self.table {
-            let origin = self.origin();
-            self.uncertain.push(Uncertainty {
-                table,
-                row: self.index,
-                field: col.to_string(),
-                distribution: d,
-                origin,
-            });
-        }
+        let origin = self.origin();
+        self.uncertain.push(Uncertainty {
+            table: self.table,
+            row: self.index,
+            field: col.to_string(),
+            distribution: d,
+            origin,
+        });
     }
 
     /// A required figure: a number, or a distribution such as
@@ -135,7 +123,7 @@ impl Row<'_> {
                 return None;
             }
         };
-        if !v.contains('(') || self.table.is_none() {
+        if !v.contains('(') || self.table.uncertain_fields().is_empty() {
             return self.parse_number(col, &v);
         }
         match Distribution::parse(&v) {
@@ -370,7 +358,7 @@ pub fn read<T>(
                     columns: &columns,
                     record: &record,
                     problems,
-                    table: schema.table,
+                    table: schema.id,
                     index: out.len(),
                     uncertain,
                 };

@@ -1,79 +1,28 @@
 //! The CSV tables of a scenario folder, read into and written from core types.
 
 use crate::table::{cell, num, read, Row, Schema, Writer};
-use handover_core::scenario::Table;
 use handover_core::scenario::*;
+use handover_core::table::TableId;
 use handover_core::validate::{Declared, Problem};
 
-/// nations.csv
-pub const NATIONS: Schema = Schema {
-    file: "nations.csv",
-    required: &["code", "name"],
-    optional: &["groups"],
-    table: None,
-};
-/// holdings.csv
-pub const HOLDINGS: Schema = Schema {
-    file: "holdings.csv",
-    required: &["holder", "capability", "quantity"],
-    optional: &["as_of"],
-    table: Some(Table::Holdings),
-};
-/// us_contributions.csv
-pub const US: Schema = Schema {
-    file: "us_contributions.csv",
-    required: &["capability", "level"],
-    optional: &[],
-    table: Some(Table::UsContributions),
-};
-/// lines.csv
-pub const LINES: Schema = Schema {
-    file: "lines.csv",
-    required: &["id", "capability", "nation", "lead_time_months"],
-    optional: &[
-        "name",
-        "unit_cost",
-        "content_eu",
-        "content_us",
-        "content_other",
-    ],
-    table: Some(Table::Lines),
-};
-/// capacity.csv
-pub const CAPACITY: Schema = Schema {
-    file: "capacity.csv",
-    required: &["line", "date", "units_per_year"],
-    optional: &[],
-    table: Some(Table::Capacity),
-};
-/// orders.csv
-pub const ORDERS: Schema = Schema {
-    file: "orders.csv",
-    required: &["id", "buyer", "line", "quantity", "date"],
-    optional: &["delivered"],
-    table: Some(Table::Orders),
-};
-/// retirements.csv
-pub const RETIREMENTS: Schema = Schema {
-    file: "retirements.csv",
-    required: &["holder", "capability", "date", "quantity"],
-    optional: &[],
-    table: Some(Table::Retirements),
-};
-/// consumption.csv
-pub const CONSUMPTION: Schema = Schema {
-    file: "consumption.csv",
-    required: &["holder", "capability", "from", "units_per_year"],
-    optional: &["to"],
-    table: Some(Table::Consumption),
-};
-/// economics.csv
-pub const ECONOMICS: Schema = Schema {
-    file: "economics.csv",
-    required: &["nation", "year"],
-    optional: &["gdp_musd", "defence_musd", "defence_pct_gdp"],
-    table: None,
-};
+/// Nations: its definition in core.
+pub const NATIONS: Schema = *TableId::Nations.def();
+/// Holdings: its definition in core.
+pub const HOLDINGS: Schema = *TableId::Holdings.def();
+/// UsContributions: its definition in core.
+pub const US: Schema = *TableId::UsContributions.def();
+/// Lines: its definition in core.
+pub const LINES: Schema = *TableId::Lines.def();
+/// Capacity: its definition in core.
+pub const CAPACITY: Schema = *TableId::Capacity.def();
+/// Orders: its definition in core.
+pub const ORDERS: Schema = *TableId::Orders.def();
+/// Retirements: its definition in core.
+pub const RETIREMENTS: Schema = *TableId::Retirements.def();
+/// Consumption: its definition in core.
+pub const CONSUMPTION: Schema = *TableId::Consumption.def();
+/// Economics: its definition in core.
+pub const ECONOMICS: Schema = *TableId::Economics.def();
 
 /// Every table, in the order they are read.
 pub const ALL: &[Schema] = &[

@@ -177,7 +177,7 @@ fn merge(
 /// check), so that a reference to one is an unknown id, no suggestion names
 /// one, and no message about the submitted rows hints at one.
 fn as_seen_by(s: &handover_core::Scenario, vis: &Visibility) -> handover_core::Scenario {
-    use handover_core::releasability::Records as R;
+    use handover_core::table::TableId as R;
     let mut salt = [0u8; 8];
     if getrandom::fill(&mut salt).is_err() {
         salt = [0x5a; 8];
@@ -237,7 +237,7 @@ fn own_problems(
 /// Whether the stored row a record path such as `orders[3]` names is
 /// released (catalogue records — deadlines, capabilities, triggers — are).
 fn stored_row_visible(record: &str, vis: &Visibility) -> bool {
-    use handover_core::releasability::Records as R;
+    use handover_core::table::TableId as R;
     let path = record.split(' ').next().unwrap_or("");
     let Some((name, rest)) = path.split_once('[') else {
         return false;

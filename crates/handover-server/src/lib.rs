@@ -109,20 +109,9 @@ pub struct Current {
 /// Name each uncertain figure by its table and row (`lines.csv (row 2)`), as
 /// a reader of the tables finds it, rather than by its place in the stored JSON.
 fn label_uncertain_cells(s: &mut Scenario) {
-    use handover_core::scenario::Table;
     for u in &mut s.uncertainty {
-        let file = match u.table {
-            Table::Requirements => "scenario.toml [[requirement]]",
-            Table::Holdings => "holdings.csv",
-            Table::UsContributions => "us_contributions.csv",
-            Table::Lines => "lines.csv",
-            Table::Capacity => "capacity.csv",
-            Table::Orders => "orders.csv",
-            Table::Retirements => "retirements.csv",
-            Table::Consumption => "consumption.csv",
-        };
         u.origin = handover_core::scenario::Origin {
-            file: file.to_string(),
+            file: u.table.label(),
             line: None,
             record: Some(format!("row {}", u.row + 1)),
         };

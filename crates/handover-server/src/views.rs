@@ -394,7 +394,9 @@ fn capability_view(
         .holdings
         .iter()
         .enumerate()
-        .filter(|(i, h)| &h.capability == id && vis.holdings[*i])
+        .filter(|(i, h)| {
+            &h.capability == id && vis.row(handover_core::table::TableId::Holdings, *i)
+        })
         .map(|(_, h)| {
             json!({
                 "holder": h.holder,
@@ -406,27 +408,27 @@ fn capability_view(
             })
         })
         .collect();
-    let holdings_withheld = s
-        .holdings
-        .iter()
-        .enumerate()
-        .any(|(i, h)| &h.capability == id && !vis.holdings[i]);
+    let holdings_withheld =
+        s.holdings.iter().enumerate().any(|(i, h)| {
+            &h.capability == id && !vis.row(handover_core::table::TableId::Holdings, i)
+        });
 
     // Lines: visible lines; their backlog and deliveries are aggregates over
     // the buyers' orders, shown when every order is visible or they pass the rule.
     let mut lines = vec![];
     for (li, l) in s.lines.iter().enumerate() {
-        if &l.capability != id || !vis.lines[li] {
+        if &l.capability != id || !vis.row(handover_core::table::TableId::Lines, li) {
             continue;
         }
         let lm = &eval.model.lines[li];
         let orders = &lm.orders;
-        let all_orders_visible = orders.iter().all(|&o| vis.orders[o]);
-        let capacity_visible = s
-            .capacity
+        let all_orders_visible = orders
             .iter()
-            .enumerate()
-            .all(|(i, c)| c.line != l.id || vis.capacity[i]);
+            .all(|&o| vis.row(handover_core::table::TableId::Orders, o));
+        let capacity_visible =
+            s.capacity.iter().enumerate().all(|(i, c)| {
+                c.line != l.id || vis.row(handover_core::table::TableId::Capacity, i)
+            });
         let aggregate_ok = all_orders_visible
             || state
                 .config
@@ -449,7 +451,7 @@ fn capability_view(
         };
         let visible_orders: Vec<_> = orders
             .iter()
-            .filter(|&&o| vis.orders[o])
+            .filter(|&&o| vis.row(handover_core::table::TableId::Orders, o))
             .map(|&o| {
                 let order = &s.orders[o];
                 json!({
@@ -492,7 +494,7 @@ fn capability_view(
         let visible_inputs: BTreeSet<String> = s
             .uncertainty
             .iter()
-            .filter(|u| vis.row(u.table.into(), u.row))
+            .filter(|u| vis.row(u.table, u.row))
             .map(|u| format!("{} {}", u.origin, u.field))
             .collect();
         f.capabilities.iter().find(|fc| &fc.id == id).map(|fc| {

@@ -18,10 +18,13 @@ use serde_json::{json, Value};
 
 const NATIONS: [&str; 4] = ["DE", "FR", "PL", "IT"];
 
+/// A marking: (kind, `rel:` target).
+type Mark = (u8, usize);
+
 #[derive(Debug, Clone)]
 struct Case {
-    /// Per nation, per line: (marking kind, `rel:` target), and its order's marking.
-    lines: Vec<Vec<((u8, usize), (u8, usize))>>,
+    /// Per nation, per line: its marking and its order's.
+    lines: Vec<Vec<(Mark, Mark)>>,
     /// A random tag in every id, so ids are hard to guess and easy to spot.
     tag: String,
     /// The submitting nation.
@@ -32,7 +35,7 @@ struct Case {
     reused: usize,
 }
 
-fn marking((kind, to): (u8, usize)) -> Releasability {
+fn marking((kind, to): Mark) -> Releasability {
     match kind % 4 {
         0 => Releasability::Public,
         1 => Releasability::Rel(vec![NATIONS[to % NATIONS.len()].to_string()]),

@@ -662,16 +662,7 @@ pub fn validate_with(s: &Scenario, declared: &Declared) -> Vec<Problem> {
     }
 
     // Uncertain figures.
-    let rows = |t: Table| match t {
-        Table::Requirements => s.requirements.len(),
-        Table::Holdings => s.holdings.len(),
-        Table::UsContributions => s.us_contributions.len(),
-        Table::Lines => s.lines.len(),
-        Table::Capacity => s.capacity.len(),
-        Table::Orders => s.orders.len(),
-        Table::Retirements => s.retirements.len(),
-        Table::Consumption => s.consumption.len(),
-    };
+    let rows = |t: Table| s.row_count(t);
     for u in &s.uncertainty {
         let field = u.field.as_str();
         let Some(&(_, lo, hi)) = u
@@ -727,36 +718,30 @@ pub fn validate_with(s: &Scenario, declared: &Declared) -> Vec<Problem> {
     // Triggers.
     c.problems.extend(triggers(s));
 
-    // Provenance: every figure names where it came from.
-    let figures = s
-        .requirements
-        .iter()
-        .map(|r| (&r.origin, &r.provenance))
-        .chain(s.holdings.iter().map(|r| (&r.origin, &r.provenance)))
-        .chain(
-            s.us_contributions
-                .iter()
-                .map(|r| (&r.origin, &r.provenance)),
-        )
-        .chain(s.lines.iter().map(|r| (&r.origin, &r.provenance)))
-        .chain(s.capacity.iter().map(|r| (&r.origin, &r.provenance)))
-        .chain(s.orders.iter().map(|r| (&r.origin, &r.provenance)))
-        .chain(s.retirements.iter().map(|r| (&r.origin, &r.provenance)))
-        .chain(s.consumption.iter().map(|r| (&r.origin, &r.provenance)))
-        .chain(s.economics.iter().map(|r| (&r.origin, &r.provenance)));
-    for (o, p) in figures {
-        if p.source.as_deref().is_none_or(|x| x.trim().is_empty()) {
-            c.problems.push(Problem::warning(
-                o,
-                "source",
-                "no source; every figure should name where it came from (a URL or citation)",
-            ));
-        } else if p.estimate && p.note.is_none() {
-            c.problems.push(Problem::warning(
-                o,
-                "note",
-                "an estimate without a note; say how it was derived",
-            ));
+    // Provenance: every figure names where it came from (the rows of every
+    // table of figures; not the nation list, nor benchmarks, whose source is optional).
+    let figures = Table::ALL
+        .into_iter()
+        .filter(|t| !matches!(t, Table::Triggers | Table::Nations));
+    for t in figures {
+        for row in 0..s.row_count(t) {
+            let at = crate::table::RowRef::new(t, row);
+            let (Some(p), Some(o)) = (s.provenance(at), s.origin(at)) else {
+                continue;
+            };
+            if p.source.as_deref().is_none_or(|x| x.trim().is_empty()) {
+                c.problems.push(Problem::warning(
+                    o,
+                    "source",
+                    "no source; every figure should name where it came from (a URL or citation)",
+                ));
+            } else if p.estimate && p.note.is_none() {
+                c.problems.push(Problem::warning(
+                    o,
+                    "note",
+                    "an estimate without a note; say how it was derived",
+                ));
+            }
         }
     }
 
