@@ -1,6 +1,7 @@
 //! What every record carries: where it was read ([`Origin`]), its source and
 //! estimate flag, and who may see it ([`Releasability`]). A leaf of the crate.
 
+use crate::table::RowRef;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -16,6 +17,9 @@ pub struct Origin {
     pub line: Option<usize>,
     /// A record path such as `orders[3]`, where there is no line.
     pub record: Option<String>,
+    /// The row as read: its table and index in the scenario it was read
+    /// into. What code uses to find the record again; people read the rest.
+    pub row: Option<RowRef>,
 }
 
 impl Origin {
@@ -25,7 +29,14 @@ impl Origin {
             file: file.into(),
             line: Some(line),
             record: None,
+            row: None,
         }
+    }
+
+    /// This origin, knowing it is row `row`.
+    pub fn of_row(mut self, row: RowRef) -> Self {
+        self.row = Some(row);
+        self
     }
 }
 

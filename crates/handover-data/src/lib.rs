@@ -247,31 +247,22 @@ pub fn from_json(label: &str, text: &str) -> Result<Loaded, LoadError> {
 }
 
 fn set_json_origins(s: &mut Scenario, file: &str) {
-    fn set<T>(items: &mut [T], file: &str, name: &str, origin: impl Fn(&mut T) -> &mut Origin) {
-        for (i, it) in items.iter_mut().enumerate() {
-            *origin(it) = Origin {
-                file: file.to_string(),
-                line: None,
-                record: Some(format!("{name}[{i}]")),
-            };
+    use handover_core::table::{RowRef, TableId};
+    let at = |record: String| Origin {
+        file: file.to_string(),
+        line: None,
+        record: Some(record),
+        row: None,
+    };
+    for table in TableId::ALL {
+        for (i, o) in s.origins_mut(table).into_iter().enumerate() {
+            let row = RowRef::new(table, i);
+            *o = at(row.to_string()).of_row(row);
         }
     }
-    set(&mut s.deadlines, file, "deadlines", |x| &mut x.origin);
-    set(&mut s.capabilities, file, "capabilities", |x| &mut x.origin);
-    set(&mut s.requirements, file, "requirements", |x| &mut x.origin);
-    set(&mut s.nations, file, "nations", |x| &mut x.origin);
-    set(&mut s.holdings, file, "holdings", |x| &mut x.origin);
-    set(&mut s.us_contributions, file, "us_contributions", |x| {
-        &mut x.origin
-    });
-    set(&mut s.lines, file, "lines", |x| &mut x.origin);
-    set(&mut s.capacity, file, "capacity", |x| &mut x.origin);
-    set(&mut s.orders, file, "orders", |x| &mut x.origin);
-    set(&mut s.retirements, file, "retirements", |x| &mut x.origin);
-    set(&mut s.consumption, file, "consumption", |x| &mut x.origin);
-    set(&mut s.economics, file, "economics", |x| &mut x.origin);
-    set(&mut s.uncertainty, file, "uncertainty", |x| &mut x.origin);
-    set(&mut s.triggers, file, "triggers", |x| &mut x.origin);
+    for (i, u) in s.uncertainty.iter_mut().enumerate() {
+        u.origin = at(format!("uncertainty[{i}]"));
+    }
 }
 
 /// Read a scenario from a folder or a `.json` file.

@@ -92,6 +92,7 @@ pub fn merge(
         file: SUBMISSION.into(),
         line: None,
         record: None,
+        row: None,
     };
     if !current.nations.iter().any(|n| n.code == nation) {
         return Err(LoadError::Invalid(vec![Problem::error(
@@ -427,8 +428,16 @@ source = "s"
                 ("DE".into(), "sam".into(), 4.0),
             ]
         );
-        assert_eq!(s.holdings[3].origin, Origin::line("up/holdings.csv", 3));
-        assert_eq!(s.holdings[0].origin, Origin::line("v1/holdings.csv", 3));
+        // Origins name the file and line as read, and the row as read there.
+        let row = |i| RowRef::new(TableId::Holdings, i);
+        assert_eq!(
+            s.holdings[3].origin,
+            Origin::line("up/holdings.csv", 3).of_row(row(0))
+        );
+        assert_eq!(
+            s.holdings[0].origin,
+            Origin::line("v1/holdings.csv", 3).of_row(row(1))
+        );
         assert_eq!(s.holdings[3].provenance.source.as_deref(), Some("de-mod"));
         // Other tables are untouched.
         let c = current();
@@ -664,7 +673,10 @@ source = "s"
                 "Holdings 4 quantity uniform(8, 12)",
             ]
         );
-        assert_eq!(s.uncertainty[3].origin, Origin::line("up/holdings.csv", 3));
+        assert_eq!(
+            s.uncertainty[3].origin,
+            Origin::line("up/holdings.csv", 3).of_row(RowRef::new(TableId::Holdings, 1))
+        );
         // A bad distribution names the uploaded line.
         let e = errors(submit(
             "DE",

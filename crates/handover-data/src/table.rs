@@ -29,6 +29,7 @@ impl Row<'_> {
     /// Where this row is.
     pub fn origin(&self) -> Origin {
         Origin::line(self.file, self.line)
+            .of_row(handover_core::table::RowRef::new(self.table, self.index))
     }
 
     fn err(&mut self, field: &str, msg: String) {
@@ -421,6 +422,7 @@ fn csv_problem(file: &str, e: &csv::Error) -> Problem {
         file: file.to_string(),
         line,
         record: None,
+        row: None,
     };
     let msg = match e.kind() {
         csv::ErrorKind::UnequalLengths { expected_len, len, .. } => format!(

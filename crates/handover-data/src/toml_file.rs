@@ -204,6 +204,7 @@ pub fn parse(file: &str, text: &str) -> Result<TomlPart, Vec<Problem>> {
             file: file.to_string(),
             line: e.span().map(|s| line_of(text, s.start)),
             record: None,
+            row: None,
         };
         let field = e
             .message()

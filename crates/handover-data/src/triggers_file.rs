@@ -105,6 +105,7 @@ pub fn parse(file: &str, text: &str, problems: &mut Vec<Problem>) -> Vec<Trigger
                 file: file.to_string(),
                 line: e.span().map(|s| line_of(text, s.start)),
                 record: None,
+                row: None,
             };
             problems.push(Problem::error(&origin, "", e.message().trim().to_string()));
             vec![]

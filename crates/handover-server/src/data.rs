@@ -218,13 +218,13 @@ fn own_problems(
     problems
         .into_iter()
         .filter_map(|mut p| {
-            let Some(record) = p.record.as_deref().filter(|_| p.line.is_none()) else {
+            if p.record.is_none() || p.line.is_some() {
                 return Some(p);
-            };
+            }
             if p.severity == Severity::Warning {
                 return None;
             }
-            if !stored_row_visible(record, vis) {
+            if !stored_row_visible(&p, vis) {
                 p.record = None;
                 p.field = String::new();
                 p.message = "the submission conflicts with a stored record that is not released to you (e.g. another nation's order on a line you removed); ask an administrator".into();
@@ -234,32 +234,10 @@ fn own_problems(
         .collect()
 }
 
-/// Whether the stored row a record path such as `orders[3]` names is
-/// released (catalogue records — deadlines, capabilities, triggers — are).
-fn stored_row_visible(record: &str, vis: &Visibility) -> bool {
-    use handover_core::table::TableId as R;
-    let path = record.split(' ').next().unwrap_or("");
-    let Some((name, rest)) = path.split_once('[') else {
-        return false;
-    };
-    let Ok(row) = rest.trim_end_matches(']').parse::<usize>() else {
-        return false;
-    };
-    let table = match name {
-        "requirements" => R::Requirements,
-        "nations" => R::Nations,
-        "holdings" => R::Holdings,
-        "us_contributions" => R::UsContributions,
-        "lines" => R::Lines,
-        "capacity" => R::Capacity,
-        "orders" => R::Orders,
-        "retirements" => R::Retirements,
-        "consumption" => R::Consumption,
-        "economics" => R::Economics,
-        "deadlines" | "capabilities" | "triggers" => return true,
-        _ => return false,
-    };
-    vis.row(table, row)
+/// Whether the stored row a problem is about is released (catalogue records
+/// — deadlines, capabilities, triggers — are; a problem on no known row is not).
+fn stored_row_visible(p: &handover_core::validate::Problem, vis: &Visibility) -> bool {
+    p.row.is_some_and(|r| vis.row(r.table, r.row))
 }
 
 /// Data rows of a CSV text: lines that are neither blank, comments nor the header.

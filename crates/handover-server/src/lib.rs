@@ -114,6 +114,7 @@ fn label_uncertain_cells(s: &mut Scenario) {
             file: u.table.label(),
             line: None,
             record: Some(format!("row {}", u.row + 1)),
+            row: Some(handover_core::table::RowRef::new(u.table, u.row)),
         };
     }
 }

@@ -43,6 +43,10 @@ pub struct Problem {
     pub field: String,
     /// What is wrong and what was expected.
     pub message: String,
+    /// The row at fault as read, where known (not shown: `file` and `line`
+    /// or `record` say it for people).
+    #[serde(skip)]
+    pub row: Option<crate::table::RowRef>,
 }
 
 impl Problem {
@@ -65,6 +69,7 @@ impl Problem {
             column: None,
             field: field.to_string(),
             message: message.into(),
+            row: origin.row,
         }
     }
 }
@@ -282,6 +287,7 @@ pub fn validate_with(s: &Scenario, declared: &Declared) -> Vec<Problem> {
             .unwrap_or_else(|| "scenario.toml".into()),
         line: None,
         record: Some("[scenario]".into()),
+        row: None,
     };
     let mut c = Checker {
         s,
@@ -990,6 +996,7 @@ mod rule_tests {
             file: "s.json".into(),
             line: None,
             record: Some(format!("triggers[{i}]")),
+            row: None,
         };
         let p = problems(ok().with(|s| {
             s.triggers = vec![
