@@ -186,6 +186,37 @@ pub struct Assessment {
     pub series: Option<Series>,
 }
 
+impl Assessment {
+    /// The glide path of the readiness index to each deadline, per period of
+    /// the series: the weighted mean of the glide paths of the capabilities in
+    /// the index, with their index weights (docs/MODEL-NOTES.md, "The index's
+    /// glide path"). Empty without series or when the index is suppressed; a
+    /// deadline none of the index's capabilities has a glide path to is left out.
+    pub fn index_glide(&self) -> std::collections::BTreeMap<String, Vec<f64>> {
+        let mut out = std::collections::BTreeMap::new();
+        let (Some(x), None) = (self.series.as_ref(), &self.index.suppressed) else {
+            return out;
+        };
+        for d in &self.deadlines {
+            let mut sum = vec![0.0; x.dates.len()];
+            let mut weights = 0.0;
+            for c in &self.capabilities {
+                let glide = x.capabilities.get(&c.id).and_then(|cs| cs.glide.get(&d.id));
+                if let (true, Some(g)) = (self.index.included.contains(&c.id), glide) {
+                    for (acc, v) in sum.iter_mut().zip(g) {
+                        *acc += c.weight * v;
+                    }
+                    weights += c.weight;
+                }
+            }
+            if weights > 0.0 {
+                out.insert(d.id.clone(), sum.iter().map(|v| v / weights).collect());
+            }
+        }
+        out
+    }
+}
+
 /// Everything computed for a validated scenario: model, projection, metrics.
 #[derive(Debug, Clone)]
 pub struct Evaluation {
@@ -207,6 +238,45 @@ impl Evaluation {
             projection,
             metrics,
         }
+    }
+
+    /// Capacity of line `line` (index into `Scenario::lines`) in period `k`
+    /// (clamped into the horizon), in units per year.
+    pub fn line_capacity_per_year(&self, line: usize, k: usize) -> f64 {
+        let per_year = 12.0 / f64::from(self.model.calendar.step().months());
+        let series = &self.projection.capacity[line];
+        series
+            .get(k.min(series.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or(0.0)
+            * per_year
+    }
+
+    /// Capacity of line `line` in every period, in units per year.
+    pub fn line_capacity_series_per_year(&self, line: usize) -> Vec<f64> {
+        let per_year = 12.0 / f64::from(self.model.calendar.step().months());
+        self.projection.capacity[line]
+            .iter()
+            .map(|x| x * per_year)
+            .collect()
+    }
+
+    /// Backlog of line `line` at the end of period `k` (clamped into the
+    /// horizon): units of the orders placed by then and still open at the
+    /// start, less what the line delivered in periods 0..=k (MODEL.md,
+    /// "Delivery"). Never negative.
+    pub fn line_backlog(&self, line: usize, k: usize) -> f64 {
+        let cal = self.model.calendar;
+        let placed: f64 = self.model.lines[line]
+            .orders
+            .iter()
+            .filter(|&&o| cal.period_of(self.model.orders[o].date) <= k as i64)
+            .map(|&o| self.model.orders[o].open)
+            .sum();
+        let delivered = &self.projection.delivered[line];
+        let to = k.min(delivered.len().saturating_sub(1));
+        let done: f64 = delivered.get(..=to).map(|d| d.iter().sum()).unwrap_or(0.0);
+        (placed - done).max(0.0)
     }
 
     /// The assessment at `at`, with per-period series if `series`.
@@ -247,7 +317,7 @@ impl Evaluation {
                     let applies = m.applies[di];
                     let level = level_at(dk[di]).filter(|_| applies);
                     let shortfall = match (level, m.target) {
-                        (Some(e), Some(t)) => Some((t - e).max(0.0)),
+                        (Some(e), Some(t)) => Some(crate::metrics::shortfall(t, e)),
                         _ => None,
                     };
                     DeadlineAssessment {

@@ -8,6 +8,11 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::status::Status;
 
+/// Shortfall in units (MODEL.md, "Levels and metrics"): `max(0, T - E)`.
+pub fn shortfall(target: f64, level: f64) -> f64 {
+    (target - level).max(0.0)
+}
+
 /// `C = min(1, E / T)`.
 pub fn coverage(level: f64, target: f64) -> f64 {
     (level / target).min(1.0)

@@ -432,14 +432,6 @@ impl Report {
                     .filter(|(_, l)| l.capability == ca.id)
                     .map(|(li, l)| {
                         let lm = &model.lines[li];
-                        let ordered: f64 = lm
-                            .orders
-                            .iter()
-                            .filter(|&&o| cal.period_of(model.orders[o].date) <= k as i64)
-                            .map(|&o| model.orders[o].open)
-                            .sum();
-                        let delivered: f64 =
-                            proj.delivered[li][..=k.min(proj.periods - 1)].iter().sum();
                         let mut orders: Vec<usize> = lm.orders.clone();
                         orders.sort_by_key(|&o| model.orders[o].date);
                         LineRow {
@@ -449,10 +441,8 @@ impl Report {
                             european: lm.european,
                             lead_time_months: l.lead_time_months,
                             unit_cost: l.unit_cost,
-                            capacity_per_year: proj.capacity[li].get(k).copied().unwrap_or(0.0)
-                                * 12.0
-                                / cal.step().months() as f64,
-                            backlog: (ordered - delivered).max(0.0),
+                            capacity_per_year: eval.line_capacity_per_year(li, k),
+                            backlog: eval.line_backlog(li, k),
                             orders: orders
                                 .into_iter()
                                 .map(|o| {

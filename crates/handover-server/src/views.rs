@@ -95,7 +95,7 @@ pub struct Overview {
     pub index_series: Option<Vec<f64>>,
     /// Glide path of the index to each deadline: the weighted mean of the
     /// capabilities' glide paths (coverage terms), over the index's members.
-    pub index_glide: HashMap<String, Vec<f64>>,
+    pub index_glide: std::collections::BTreeMap<String, Vec<f64>>,
     /// Per capability.
     pub capabilities: Vec<OverviewCapability>,
     /// The scenario's benchmarks at the date.
@@ -230,25 +230,7 @@ fn make_overview(
         .map_err(|e| ApiError::invalid("at", e.to_string()))?;
     releasability::redact_checks(s, &s.triggers, &mut checks, &r);
     let series = a.series.as_ref();
-    let mut index_glide: HashMap<String, Vec<f64>> = HashMap::new();
-    if let (Some(x), None) = (series, &a.index.suppressed) {
-        for d in &a.deadlines {
-            let mut sum = vec![0.0; x.dates.len()];
-            let mut weights = 0.0;
-            for c in &a.capabilities {
-                let glide = x.capabilities.get(&c.id).and_then(|cs| cs.glide.get(&d.id));
-                if let (true, Some(g)) = (a.index.included.contains(&c.id), glide) {
-                    for (acc, v) in sum.iter_mut().zip(g) {
-                        *acc += c.weight * v;
-                    }
-                    weights += c.weight;
-                }
-            }
-            if weights > 0.0 {
-                index_glide.insert(d.id.clone(), sum.iter().map(|v| v / weights).collect());
-            }
-        }
-    }
+    let index_glide = a.index_glide();
     Ok(Overview {
         scenario: a.scenario.clone(),
         data_version: cur.version,
@@ -439,16 +421,6 @@ fn capability_view(
                         .map(|&o| (s.orders[o].buyer.as_str(), eval.model.orders[o].open)),
                 )
                 .is_ok();
-        let per_year = 12.0 / f64::from(cal.step().months());
-        let backlog_at = |k: usize| {
-            let placed: f64 = orders
-                .iter()
-                .filter(|&&o| cal.period_of(eval.model.orders[o].date) <= k as i64)
-                .map(|&o| eval.model.orders[o].open)
-                .sum();
-            let delivered: f64 = eval.projection.delivered[li][..=k].iter().sum();
-            (placed - delivered).max(0.0)
-        };
         let visible_orders: Vec<_> = orders
             .iter()
             .filter(|&&o| vis.row(handover_core::table::TableId::Orders, o))
@@ -473,9 +445,9 @@ fn capability_view(
             "nation": l.nation,
             "lead_time_months": l.lead_time_months,
             "unit_cost": l.unit_cost,
-            "capacity_per_year": capacity_visible.then(|| eval.projection.capacity[li][k] * per_year),
-            "capacity_series": capacity_visible.then(|| eval.projection.capacity[li].iter().map(|x| x * per_year).collect::<Vec<_>>()),
-            "backlog": aggregate_ok.then(|| backlog_at(k)),
+            "capacity_per_year": capacity_visible.then(|| eval.line_capacity_per_year(li, k)),
+            "capacity_series": capacity_visible.then(|| eval.line_capacity_series_per_year(li)),
+            "backlog": aggregate_ok.then(|| eval.line_backlog(li, k)),
             "delivered_series": aggregate_ok.then(|| eval.projection.delivered[li].clone()),
             "aggregates_suppressed": (!aggregate_ok).then(|| "the line's order book includes orders not released to you and fails the disclosure rule".to_string()),
             "orders": visible_orders,

@@ -408,7 +408,7 @@ fn metric(m: &Metric, cx: &Context<'_>, pct: bool) -> Eval {
             let k = period(Some(at), cx)?;
             let t = target(ci, cx)?;
             let e = level_at(ci, k, cx)?;
-            let units = (t - e).max(0.0);
+            let units = crate::metrics::shortfall(t, e);
             if matches!(m, Metric::Shortfall { .. }) {
                 return Ok((
                     Val::Num(units, units),
