@@ -229,6 +229,28 @@ impl Visibility {
     }
 }
 
+/// Whether a viewer may see the aggregates of line `line`'s order book (its
+/// backlog and deliveries, sums over its buyers' orders): when every order
+/// of the line is visible, or when the open quantities pass the disclosure
+/// rule.
+pub fn line_book_disclosed(
+    s: &Scenario,
+    eval: &Evaluation,
+    vis: &Visibility,
+    rule: &DisclosureRule,
+    line: usize,
+) -> bool {
+    let orders = &eval.model.lines[line].orders;
+    orders.iter().all(|&o| vis.row(TableId::Orders, o))
+        || rule
+            .check(
+                orders
+                    .iter()
+                    .map(|&o| (s.orders[o].buyer.as_str(), eval.model.orders[o].open)),
+            )
+            .is_ok()
+}
+
 /// What a viewer may see of one capability.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "state", rename_all = "lowercase")]

@@ -411,16 +411,7 @@ fn capability_view(
             s.capacity.iter().enumerate().all(|(i, c)| {
                 c.line != l.id || vis.row(handover_core::table::TableId::Capacity, i)
             });
-        let aggregate_ok = all_orders_visible
-            || state
-                .config
-                .rule
-                .check(
-                    orders
-                        .iter()
-                        .map(|&o| (s.orders[o].buyer.as_str(), eval.model.orders[o].open)),
-                )
-                .is_ok();
+        let aggregate_ok = releasability::line_book_disclosed(s, eval, vis, &state.config.rule, li);
         let visible_orders: Vec<_> = orders
             .iter()
             .filter(|&&o| vis.row(handover_core::table::TableId::Orders, o))
