@@ -409,7 +409,7 @@ pub async fn versions(
     ))
 }
 
-/// A file as it was submitted: to its own nation's users and to admins.
+/// A file as it was submitted: to its own nation's users only.
 #[utoipa::path(
     get,
     path = "/api/versions/{version}/files/{name}",
@@ -432,9 +432,11 @@ pub async fn version_file(
         .into_iter()
         .find(|v| v.version == version)
         .ok_or_else(|| ApiError::not_found("version", format!("no version {version}")))?;
-    if !(u.has(Role::Admin) || (info.nation.is_some() && info.nation == u.nation)) {
+    // Administrators run the service, not the data: a nation's files are
+    // shown to that nation's users only (docs/API.md, "Users, nations, roles").
+    if !(info.nation.is_some() && info.nation == u.nation) {
         return Err(ApiError::forbidden(
-            "a submitted file is shown to its own nation's users and to admins",
+            "a submitted file is shown to its own nation's users only",
         ));
     }
     let text = state.store.version_file(version, &name)?.ok_or_else(|| {

@@ -587,7 +587,7 @@ fn submissions_are_checked_per_row_stored_as_versions_and_audited() {
         .all(|e| e["nation"] == "FR"));
     let (_, all) = Browser::login(&s, "admin").get("/api/audit?limit=1000");
     assert!(all.as_array().unwrap().len() > audit.as_array().unwrap().len());
-    // The file as submitted: to DE and admins, not to FR.
+    // The file as submitted: to DE, not to FR, nor to an administrator.
     let r = de
         .agent
         .get(format!("{}/api/versions/2/files/holdings.csv", s.base))
@@ -596,6 +596,8 @@ fn submissions_are_checked_per_row_stored_as_versions_and_audited() {
     assert_eq!(r.status().as_u16(), 200);
     assert_eq!(r.into_body().read_to_string().unwrap(), good);
     assert_eq!(fr.get("/api/versions/2/files/holdings.csv").0, 403);
+    let (code, e) = Browser::login(&s, "admin").get("/api/versions/2/files/holdings.csv");
+    assert_eq!((code, e["code"].as_str()), (403, Some("forbidden")));
 
     // A restart on the same file serves what was stored.
     // A second server on the same file (WAL: readers see what is committed).
