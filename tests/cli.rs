@@ -1077,10 +1077,15 @@ fn exported_folders_and_json_keep_the_triggers() {
 // plan (10 held + 12 backlog for Poland), target 30, so 8 to buy.
 // ---------------------------------------------------------------------------
 
+/// The fixture's plans are worked out from its start, 2026-01-01; without
+/// `--from` a plan starts today (or at the start, if later).
+const FIXTURE_START: [&str; 2] = ["--from", "2026-01"];
+
 fn plan_json(args: &[&str]) -> Value {
     let mut cmd = handover();
     cmd.args(["--format", "json", "plan", "--scenario"])
         .arg(fixture("plan"))
+        .args(FIXTURE_START)
         .args(args);
     json_of(&mut cmd)
 }
@@ -1214,6 +1219,7 @@ fn plan_names_unreachable_targets_with_their_earliest_date_and_exits_3() {
             "--scenario",
         ])
         .arg(fixture("plan"))
+        .args(FIXTURE_START)
         .assert()
         .code(3)
         .stdout(predicate::str::contains("cannot be reached by 2026-08-31"))
@@ -1228,6 +1234,7 @@ fn plan_errors_are_clear_and_print_nothing() {
             .arg("plan")
             .arg("--scenario")
             .arg(fixture("plan"))
+            .args(FIXTURE_START)
             .args(args)
             .assert()
             .code(1)
@@ -1258,6 +1265,78 @@ fn plan_errors_are_clear_and_print_nothing() {
         &["--objective", "cost", "--share", key.to_str().unwrap()],
         "key.csv:3: field `share`",
     );
+    handover()
+        .args(["plan", "--objective", "cost", "--from", "26", "--scenario"])
+        .arg(fixture("plan"))
+        .assert()
+        .code(1)
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains("--from `26`: expected a year"));
+    run(
+        &["--objective", "cost", "--usd-rate", "x"],
+        "--usd-rate `x`",
+    );
+    run(
+        &["--objective", "cost", "--min-european-content", "most"],
+        "--min-european-content `most`",
+    );
+}
+
+/// Regression: without `--from` the command line started orders at the
+/// scenario start (2026-01-01 on the fixture), so it proposed orders dated in
+/// the past; the server started them today. Both now start at today or the
+/// scenario start, whichever is later.
+#[test]
+fn plan_without_from_never_proposes_an_order_dated_before_today() {
+    let today = chrono::Local::now().date_naive();
+    let start: chrono::NaiveDate = "2026-01-01".parse().unwrap();
+    for args in [
+        &["--objective", "cost", "--deadline", "eu-2030"][..],
+        &[
+            "--budget",
+            "40bn/year",
+            "--deadline",
+            "eu-2030",
+            "--grid",
+            "month",
+        ][..],
+    ] {
+        let mut cmd = handover();
+        cmd.args(["--format", "json", "plan", "--scenario"])
+            .arg(fixture("plan"))
+            .args(args);
+        let p = json_of(&mut cmd);
+        assert_eq!(p["from"], json!(today.max(start).to_string()), "{args:?}");
+        let orders = p["orders"].as_array().unwrap();
+        assert!(
+            !orders.is_empty(),
+            "{args:?}: the fixture needs orders by 2030"
+        );
+        for o in orders {
+            let date: chrono::NaiveDate = o["date"].as_str().unwrap().parse().unwrap();
+            assert!(
+                date >= today,
+                "{args:?}: order dated {date}, before today {today}"
+            );
+        }
+    }
+    // The bundled data too (its start is earlier than today).
+    let p = json_of(handover().args([
+        "--format",
+        "json",
+        "plan",
+        "--budget",
+        "40e9/year",
+        "--deadline",
+        "eu-2030",
+    ]));
+    for o in p["orders"].as_array().unwrap() {
+        let date: chrono::NaiveDate = o["date"].as_str().unwrap().parse().unwrap();
+        assert!(
+            date >= today,
+            "bundled: order dated {date}, before today {today}"
+        );
+    }
 }
 
 #[test]
@@ -1291,6 +1370,7 @@ fn plan_shares_cost_by_gdp_and_writes_csv() {
             "--scenario",
         ])
         .arg(fixture("plan"))
+        .args(FIXTURE_START)
         .output()
         .unwrap();
     assert!(out.status.success());
@@ -1315,6 +1395,7 @@ fn plan_table_says_how_rounding_to_whole_units_changed_the_index() {
     let out = handover()
         .args(["plan", "--scenario"])
         .arg(fixture("plan"))
+        .args(FIXTURE_START)
         .args(args)
         .output()
         .unwrap();
@@ -1393,6 +1474,7 @@ fn plan_share_equal_gives_every_european_nation_the_same_share_of_the_cost() {
             "--scenario",
         ])
         .arg(fixture("plan"))
+        .args(FIXTURE_START)
         .output()
         .unwrap();
     assert!(out.status.success());

@@ -308,7 +308,17 @@ fn the_reproduce_command_of_a_report_with_a_plan_gives_the_same_report() {
 #[test]
 fn a_report_with_plan_carries_the_plan_of_handover_plan() {
     let (_tmp, dir) = rich_fixture();
-    let plan_args = ["--plan", "--budget", "1e9/year", "--deadline", "eu-2030"];
+    // `--from` given: the report's plan otherwise starts at its --at date,
+    // `handover plan`'s at today.
+    let plan_args = [
+        "--plan",
+        "--budget",
+        "1e9/year",
+        "--deadline",
+        "eu-2030",
+        "--from",
+        "2026-07",
+    ];
     let o = report(
         &dir,
         &[&["--format", "json", "--no-forecast"][..], &plan_args].concat(),

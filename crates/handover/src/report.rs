@@ -59,7 +59,7 @@ pub fn run(cli: &Cli, args: &ReportArgs, out: &mut impl Write) -> Result<ExitCod
         )
     };
     let plan = if args.plan {
-        let req = crate::plan::request(&args.plan_args, s)?;
+        let req = crate::plan::request(&args.plan_args, s, at)?;
         Some(handover_core::plan::plan(s, &eval, &req).context("cannot make the plan for --plan")?)
     } else {
         None
@@ -113,24 +113,23 @@ pub fn run(cli: &Cli, args: &ReportArgs, out: &mut impl Write) -> Result<ExitCod
 /// option given, as given, and the objective and grid always (so that the
 /// command does not depend on their defaults).
 fn plan_options(p: &crate::plan::PlanArgs) -> Vec<String> {
-    use clap::ValueEnum;
     let mut args = vec![];
     let mut push = |name: &str, value: Option<String>| {
         if let Some(v) = value {
             args.extend([format!("--{name}"), v]);
         }
     };
-    let name = |v: Option<clap::builder::PossibleValue>| v.map(|x| x.get_name().to_string());
     push("budget", p.budget.clone());
     push("from", p.from.clone());
     push("deadline", p.deadline.clone());
-    push("objective", name(p.objective.to_possible_value()));
-    push("grid", name(p.grid.to_possible_value()));
-    push("share", p.share.clone());
+    use crate::plan::{value_name, GridArg, ObjectiveArg};
     push(
-        "min-european-content",
-        p.min_european_content.map(|x| x.to_string()),
+        "objective",
+        value_name(p.objective.unwrap_or(ObjectiveArg::Coverage)),
     );
-    push("usd-rate", p.usd_rate.map(|x| x.to_string()));
+    push("grid", value_name(p.grid.unwrap_or(GridArg::Quarter)));
+    push("share", p.share.clone());
+    push("min-european-content", p.min_european_content.clone());
+    push("usd-rate", p.usd_rate.clone());
     args
 }

@@ -33,7 +33,10 @@ mod solve;
 mod tests;
 
 pub use problem::PlanProblem;
-pub use request::{Objective, PlanRequest, ShareKey, ShareRow};
+pub use request::{
+    default_from, parse_budget, parse_from, Objective, PlanOption, PlanOptions, PlanRequest,
+    RequestError, ShareChoice, ShareKey, ShareRow,
+};
 pub use result::{
     BudgetYear, CapabilityPlan, LinePlan, NationShare, Plan, PlannedOrder, Unreachable,
 };
