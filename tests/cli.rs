@@ -1781,3 +1781,76 @@ fn assess_against_a_server_with_a_token_sees_what_the_tokens_nation_sees() {
         .code(1)
         .stderr(predicate::str::contains("unauthorized"));
 }
+
+// ---------------------------------------------------------------------------
+// Completions and man pages, generated from the clap definitions.
+// ---------------------------------------------------------------------------
+
+#[test]
+fn completions_name_the_subcommands_and_their_flags_for_every_shell() {
+    let out = handover().args(["completions", "bash"]).output().unwrap();
+    assert!(out.status.success());
+    let bash = String::from_utf8(out.stdout).unwrap();
+    for word in [
+        "forecast",
+        "plan",
+        "report",
+        "--budget",
+        "--min-european-content",
+    ] {
+        assert!(bash.contains(word), "bash completions lack {word}");
+    }
+    for shell in ["zsh", "fish", "powershell", "elvish"] {
+        let out = handover().args(["completions", shell]).output().unwrap();
+        assert!(out.status.success(), "{shell}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains("forecast"), "{shell}: {text}");
+    }
+    handover()
+        .args(["completions", "tcsh"])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains("tcsh"));
+}
+
+#[test]
+fn man_page_has_a_title_and_every_plan_option() {
+    let out = handover().arg("man").output().unwrap();
+    assert!(out.status.success());
+    let page = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        page.starts_with(".ie") || page.contains("\n.TH handover 1"),
+        "{page}"
+    );
+    assert!(page.contains(".TH handover-plan 1"), "{page}");
+    // roff escapes the hyphens of flags.
+    for flag in [
+        "budget",
+        "from",
+        "deadline",
+        "objective",
+        "grid",
+        "share",
+        "usd\\-rate",
+    ] {
+        assert!(
+            page.contains(&format!("\\-\\-{flag}")),
+            "man page lacks --{flag}"
+        );
+    }
+    assert!(page.contains("min\\-european\\-content"));
+    // One page per command with --out.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("man1");
+    handover()
+        .args(["man", "--out"])
+        .arg(&dir)
+        .assert()
+        .success()
+        .stdout(predicate::str::is_empty());
+    for name in ["handover.1", "handover-plan.1", "handover-report.1"] {
+        let text = fs::read_to_string(dir.join(name)).unwrap();
+        assert!(text.contains(".TH"), "{name}");
+    }
+}

@@ -167,6 +167,36 @@ pub enum Command {
     /// API under /api/ (OpenAPI at /api/openapi.json). Stops on Ctrl-C.
     /// See docs/API.md.
     Serve(ServeArgs),
+    /// Print a shell completion script: bash, zsh, fish, powershell or elvish.
+    ///
+    /// Generated from the same definitions as --help. For bash:
+    /// `handover completions bash > ~/.local/share/bash-completion/completions/handover`;
+    /// zsh: write `_handover` into a folder of $fpath; fish:
+    /// `handover completions fish > ~/.config/fish/completions/handover.fish`.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), every subcommand included; or write one page per command.
+    ///
+    /// Generated from the same definitions as --help. `handover man | man -l -`
+    /// reads it; `handover man --out DIR` writes handover.1, handover-plan.1, ...
+    /// into DIR for a man path.
+    Man(ManArgs),
+}
+
+/// Options of `completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+/// Options of `man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write one page per command (handover.1, handover-plan.1, ...) into this folder instead of
+    /// printing one document to standard output.
+    #[arg(long, short = 'o', value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 /// Options of `assess`.

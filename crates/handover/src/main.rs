@@ -5,6 +5,7 @@
 mod bench;
 mod check;
 mod cli;
+mod docs;
 mod output;
 mod plan;
 mod progress;
@@ -138,6 +139,8 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         Command::Plan(args) => plan::run(cli, args, &mut out),
         Command::Report(args) => report::run(cli, args, &mut out),
         Command::Serve(args) => serve(cli, args, &mut out),
+        Command::Completions(args) => docs::completions(args, &mut out),
+        Command::Man(args) => docs::man(args, &mut out),
         Command::Validate => {
             let result = match &cli.scenario {
                 Some(path) => handover_data::load(path),
