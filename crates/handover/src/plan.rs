@@ -120,8 +120,8 @@ pub fn run(cli: &Cli, args: &PlanArgs, out: &mut impl Write) -> Result<ExitCode>
     let req = request(args, s, chrono::Local::now().date_naive())?;
     let eval = handover_core::Evaluation::new(s);
     let plan = handover_core::plan::plan(s, &eval, &req)?;
-    let text = match cli.format {
-        Format::Table | Format::Html | Format::Md => table(&plan),
+    let text = match cli.format() {
+        Format::Table => table(&plan),
         Format::Json => json(&plan)?,
         Format::Csv => csv(&plan)?,
     };

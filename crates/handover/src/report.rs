@@ -1,7 +1,7 @@
 //! `handover report`: assessment, forecast and benchmarks in one document to
 //! publish (docs/REPORT.md).
 
-use crate::cli::{Cli, Format, ReportArgs};
+use crate::cli::{Cli, ReportArgs, ReportFormat};
 use anyhow::{Context, Result};
 use handover_report::{render, Report, ReportInput};
 use std::io::Write;
@@ -9,10 +9,8 @@ use std::process::ExitCode;
 
 /// Run `handover report`.
 pub fn run(cli: &Cli, args: &ReportArgs, out: &mut impl Write) -> Result<ExitCode> {
-    if cli.format == Format::Csv {
-        anyhow::bail!("a report is written as html (the default), md or json; for CSV use `assess`, `forecast` or `check`");
-    }
-    if cli.format == Format::Md && args.out.is_none() {
+    let format = args.format()?;
+    if format == ReportFormat::Md && args.out.is_none() {
         anyhow::bail!("--format md writes report.md and charts/*.svg: give --out DIR (a folder that does not exist yet)");
     }
     let p = &args.plan_args;
@@ -82,8 +80,8 @@ pub fn run(cli: &Cli, args: &ReportArgs, out: &mut impl Write) -> Result<ExitCod
         scenario_path: scenario_path.as_deref(),
         plan_options: &plan_options,
     });
-    match cli.format {
-        Format::Md => {
+    match format {
+        ReportFormat::Md => {
             let dir = args.out.as_ref().expect("checked above");
             let files = render::markdown(&report)
                 .into_iter()
@@ -92,7 +90,7 @@ pub fn run(cli: &Cli, args: &ReportArgs, out: &mut impl Write) -> Result<ExitCod
             eprintln!("wrote report.md and charts to {}", dir.display());
         }
         _ => {
-            let text = if cli.format == Format::Json {
+            let text = if format == ReportFormat::Json {
                 crate::output::json(&report)?
             } else {
                 render::html(&report)
