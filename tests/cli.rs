@@ -1271,7 +1271,9 @@ fn plan_errors_are_clear_and_print_nothing() {
         .assert()
         .code(1)
         .stdout(predicate::str::is_empty())
-        .stderr(predicate::str::contains("--from `26`: expected a year"));
+        .stderr(predicate::str::contains(
+            "--from `26` is not a date; expected a year",
+        ));
     run(
         &["--objective", "cost", "--usd-rate", "x"],
         "--usd-rate `x`",

@@ -600,7 +600,9 @@ pub async fn plan(
                     Ok(ShareChoice::File(_)) => {
                         return Err(ApiError::invalid(
                             "share",
-                            format!("`{value}`: expected gdp or equal"),
+                            format!(
+                                "`{value}` is not a share key; expected gdp or equal (a key file only on the command line)"
+                            ),
                         ))
                     }
                     Err(e) => return Err(ApiError::invalid(e.option.name(), e.detail())),

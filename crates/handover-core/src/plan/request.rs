@@ -150,7 +150,7 @@ impl PlanOption {
 
 /// A plan option that cannot be used: which one, what was given, what was expected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{}{}: {message}", option.flag(), given.as_ref().map(|g| format!(" `{g}`")).unwrap_or_default())]
+#[error("{}{}", option.flag(), self.tail())]
 pub struct RequestError {
     /// The option at fault.
     pub option: PlanOption,
@@ -170,11 +170,18 @@ impl RequestError {
     }
 
     /// The message without the flag, for an API error whose `field` names the
-    /// parameter: "`forty`: expected ...".
+    /// parameter: "`forty` is not a number; expected ...".
     pub fn detail(&self) -> String {
         match &self.given {
-            Some(g) => format!("`{g}`: {}", self.message),
+            Some(g) => format!("`{g}` {}", self.message),
             None => self.message.clone(),
+        }
+    }
+
+    fn tail(&self) -> String {
+        match &self.given {
+            Some(_) => format!(" {}", self.detail()),
+            None => format!(": {}", self.message),
         }
     }
 }
@@ -187,7 +194,7 @@ pub fn parse_objective(text: &str) -> Result<Objective, RequestError> {
         _ => Err(RequestError::new(
             PlanOption::Objective,
             Some(text),
-            "expected coverage or cost",
+            "is not an objective; expected coverage or cost",
         )),
     }
 }
@@ -213,7 +220,7 @@ pub fn parse_budget(text: &str) -> Result<f64, RequestError> {
         _ => Err(RequestError::new(
             PlanOption::Budget,
             Some(text),
-            "expected a non-negative amount per year in the scenario currency, such as 40e9/year, 40e9 or 40bn/year",
+            "is not a number; expected a non-negative amount per year in the scenario currency, such as 40e9/year, 40e9 or 40bn/year",
         )),
     }
 }
@@ -235,7 +242,7 @@ pub fn parse_from(text: &str) -> Result<NaiveDate, RequestError> {
         RequestError::new(
             PlanOption::From,
             Some(text),
-            "expected a year (2026), a month (2026-04) or a date (2026-04-15)",
+            "is not a date; expected a year (2026), a month (2026-04) or a date (2026-04-15)",
         )
     })
 }
@@ -249,7 +256,7 @@ pub fn parse_grid(text: &str) -> Result<Step, RequestError> {
         _ => Err(RequestError::new(
             PlanOption::Grid,
             Some(text),
-            "expected month, quarter or year",
+            "is not a grid; expected month, quarter or year",
         )),
     }
 }
@@ -269,7 +276,7 @@ pub fn parse_share(text: &str) -> Result<ShareChoice, RequestError> {
         "" => Err(RequestError::new(
             PlanOption::Share,
             Some(text),
-            "expected gdp, equal, or a CSV file nation,share",
+            "is not a share key; expected gdp, equal, or a CSV file nation,share",
         )),
         "gdp" => Ok(ShareChoice::Key(ShareKey::Gdp)),
         "equal" => Ok(ShareChoice::Key(ShareKey::Equal)),
@@ -290,7 +297,7 @@ pub fn parse_min_european_content(text: &str) -> Result<f64, RequestError> {
     parse_number(
         PlanOption::MinEuropeanContent,
         text,
-        "expected a share between 0 and 1, such as 0.65",
+        "is not a share; expected a number between 0 and 1, such as 0.65",
     )
 }
 
@@ -299,13 +306,13 @@ pub fn parse_usd_rate(text: &str) -> Result<f64, RequestError> {
     match parse_number(
         PlanOption::UsdRate,
         text,
-        "expected a positive number, such as 1.08",
+        "is not a rate; expected a positive number, such as 1.08",
     ) {
         Ok(x) if x > 0.0 => Ok(x),
         Ok(_) => Err(RequestError::new(
             PlanOption::UsdRate,
             Some(text),
-            "expected a positive number, such as 1.08",
+            "is not a rate; expected a positive number, such as 1.08",
         )),
         Err(e) => Err(e),
     }
@@ -422,8 +429,16 @@ mod tests {
         assert_eq!(parse_budget("2_500m").unwrap(), 2.5e9);
         let e = parse_budget("forty/year").unwrap_err();
         assert_eq!(e.option, PlanOption::Budget);
-        assert!(e.to_string().starts_with("--budget `forty/year`: "), "{e}");
-        assert!(e.detail().starts_with("`forty/year`: expected"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("--budget `forty/year` is not a number; "),
+            "{e}"
+        );
+        assert!(
+            e.detail()
+                .starts_with("`forty/year` is not a number; expected"),
+            "{e}"
+        );
         assert!(parse_budget("-1e9").is_err());
         assert!(parse_budget("/year").is_err());
     }
