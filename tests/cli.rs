@@ -1077,10 +1077,15 @@ fn exported_folders_and_json_keep_the_triggers() {
 // plan (10 held + 12 backlog for Poland), target 30, so 8 to buy.
 // ---------------------------------------------------------------------------
 
+/// The fixture's plans are worked out from its start, 2026-01-01; without
+/// `--from` a plan starts today (or at the start, if later).
+const FIXTURE_START: [&str; 2] = ["--from", "2026-01"];
+
 fn plan_json(args: &[&str]) -> Value {
     let mut cmd = handover();
     cmd.args(["--format", "json", "plan", "--scenario"])
         .arg(fixture("plan"))
+        .args(FIXTURE_START)
         .args(args);
     json_of(&mut cmd)
 }
@@ -1214,6 +1219,7 @@ fn plan_names_unreachable_targets_with_their_earliest_date_and_exits_3() {
             "--scenario",
         ])
         .arg(fixture("plan"))
+        .args(FIXTURE_START)
         .assert()
         .code(3)
         .stdout(predicate::str::contains("cannot be reached by 2026-08-31"))
@@ -1228,6 +1234,7 @@ fn plan_errors_are_clear_and_print_nothing() {
             .arg("plan")
             .arg("--scenario")
             .arg(fixture("plan"))
+            .args(FIXTURE_START)
             .args(args)
             .assert()
             .code(1)
@@ -1258,6 +1265,80 @@ fn plan_errors_are_clear_and_print_nothing() {
         &["--objective", "cost", "--share", key.to_str().unwrap()],
         "key.csv:3: field `share`",
     );
+    handover()
+        .args(["plan", "--objective", "cost", "--from", "26", "--scenario"])
+        .arg(fixture("plan"))
+        .assert()
+        .code(1)
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains(
+            "--from `26` is not a date; expected a year",
+        ));
+    run(
+        &["--objective", "cost", "--usd-rate", "x"],
+        "--usd-rate `x`",
+    );
+    run(
+        &["--objective", "cost", "--min-european-content", "most"],
+        "--min-european-content `most`",
+    );
+}
+
+/// Regression: without `--from` the command line started orders at the
+/// scenario start (2026-01-01 on the fixture), so it proposed orders dated in
+/// the past; the server started them today. Both now start at today or the
+/// scenario start, whichever is later.
+#[test]
+fn plan_without_from_never_proposes_an_order_dated_before_today() {
+    let today = chrono::Local::now().date_naive();
+    let start: chrono::NaiveDate = "2026-01-01".parse().unwrap();
+    for args in [
+        &["--objective", "cost", "--deadline", "eu-2030"][..],
+        &[
+            "--budget",
+            "40bn/year",
+            "--deadline",
+            "eu-2030",
+            "--grid",
+            "month",
+        ][..],
+    ] {
+        let mut cmd = handover();
+        cmd.args(["--format", "json", "plan", "--scenario"])
+            .arg(fixture("plan"))
+            .args(args);
+        let p = json_of(&mut cmd);
+        assert_eq!(p["from"], json!(today.max(start).to_string()), "{args:?}");
+        let orders = p["orders"].as_array().unwrap();
+        assert!(
+            !orders.is_empty(),
+            "{args:?}: the fixture needs orders by 2030"
+        );
+        for o in orders {
+            let date: chrono::NaiveDate = o["date"].as_str().unwrap().parse().unwrap();
+            assert!(
+                date >= today,
+                "{args:?}: order dated {date}, before today {today}"
+            );
+        }
+    }
+    // The bundled data too (its start is earlier than today).
+    let p = json_of(handover().args([
+        "--format",
+        "json",
+        "plan",
+        "--budget",
+        "40e9/year",
+        "--deadline",
+        "eu-2030",
+    ]));
+    for o in p["orders"].as_array().unwrap() {
+        let date: chrono::NaiveDate = o["date"].as_str().unwrap().parse().unwrap();
+        assert!(
+            date >= today,
+            "bundled: order dated {date}, before today {today}"
+        );
+    }
 }
 
 #[test]
@@ -1291,6 +1372,7 @@ fn plan_shares_cost_by_gdp_and_writes_csv() {
             "--scenario",
         ])
         .arg(fixture("plan"))
+        .args(FIXTURE_START)
         .output()
         .unwrap();
     assert!(out.status.success());
@@ -1315,6 +1397,7 @@ fn plan_table_says_how_rounding_to_whole_units_changed_the_index() {
     let out = handover()
         .args(["plan", "--scenario"])
         .arg(fixture("plan"))
+        .args(FIXTURE_START)
         .args(args)
         .output()
         .unwrap();
@@ -1393,6 +1476,7 @@ fn plan_share_equal_gives_every_european_nation_the_same_share_of_the_cost() {
             "--scenario",
         ])
         .arg(fixture("plan"))
+        .args(FIXTURE_START)
         .output()
         .unwrap();
     assert!(out.status.success());
@@ -1698,4 +1782,77 @@ fn assess_against_a_server_with_a_token_sees_what_the_tokens_nation_sees() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("unauthorized"));
+}
+
+// ---------------------------------------------------------------------------
+// Completions and man pages, generated from the clap definitions.
+// ---------------------------------------------------------------------------
+
+#[test]
+fn completions_name_the_subcommands_and_their_flags_for_every_shell() {
+    let out = handover().args(["completions", "bash"]).output().unwrap();
+    assert!(out.status.success());
+    let bash = String::from_utf8(out.stdout).unwrap();
+    for word in [
+        "forecast",
+        "plan",
+        "report",
+        "--budget",
+        "--min-european-content",
+    ] {
+        assert!(bash.contains(word), "bash completions lack {word}");
+    }
+    for shell in ["zsh", "fish", "powershell", "elvish"] {
+        let out = handover().args(["completions", shell]).output().unwrap();
+        assert!(out.status.success(), "{shell}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains("forecast"), "{shell}: {text}");
+    }
+    handover()
+        .args(["completions", "tcsh"])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains("tcsh"));
+}
+
+#[test]
+fn man_page_has_a_title_and_every_plan_option() {
+    let out = handover().arg("man").output().unwrap();
+    assert!(out.status.success());
+    let page = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        page.starts_with(".ie") || page.contains("\n.TH handover 1"),
+        "{page}"
+    );
+    assert!(page.contains(".TH handover-plan 1"), "{page}");
+    // roff escapes the hyphens of flags.
+    for flag in [
+        "budget",
+        "from",
+        "deadline",
+        "objective",
+        "grid",
+        "share",
+        "usd\\-rate",
+    ] {
+        assert!(
+            page.contains(&format!("\\-\\-{flag}")),
+            "man page lacks --{flag}"
+        );
+    }
+    assert!(page.contains("min\\-european\\-content"));
+    // One page per command with --out.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("man1");
+    handover()
+        .args(["man", "--out"])
+        .arg(&dir)
+        .assert()
+        .success()
+        .stdout(predicate::str::is_empty());
+    for name in ["handover.1", "handover-plan.1", "handover-report.1"] {
+        let text = fs::read_to_string(dir.join(name)).unwrap();
+        assert!(text.contains(".TH"), "{name}");
+    }
 }

@@ -308,7 +308,17 @@ fn the_reproduce_command_of_a_report_with_a_plan_gives_the_same_report() {
 #[test]
 fn a_report_with_plan_carries_the_plan_of_handover_plan() {
     let (_tmp, dir) = rich_fixture();
-    let plan_args = ["--plan", "--budget", "1e9/year", "--deadline", "eu-2030"];
+    // `--from` given: the report's plan otherwise starts at its --at date,
+    // `handover plan`'s at today.
+    let plan_args = [
+        "--plan",
+        "--budget",
+        "1e9/year",
+        "--deadline",
+        "eu-2030",
+        "--from",
+        "2026-07",
+    ];
     let o = report(
         &dir,
         &[&["--format", "json", "--no-forecast"][..], &plan_args].concat(),
@@ -343,21 +353,38 @@ fn a_report_with_plan_carries_the_plan_of_handover_plan() {
 
 #[test]
 fn report_refuses_csv_and_markdown_without_a_folder() {
+    // `report` has its own --format: html, md or json.
     handover()
         .args(["report", "--format", "csv", "--at", "2026-06-30"])
         .assert()
+        .code(2)
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains(
+            "[possible values: html, md, json]",
+        ));
+    // The global --format before `report` is checked by the report too.
+    handover()
+        .args(["--format", "csv", "report", "--at", "2026-06-30"])
+        .assert()
         .code(1)
+        .stdout(predicate::str::is_empty())
         .stderr(predicate::str::contains("html (the default), md or json"));
     handover()
         .args(["report", "--format", "md", "--at", "2026-06-30"])
         .assert()
         .code(1)
         .stderr(predicate::str::contains("give --out DIR"));
-    handover()
-        .args(["assess", "--format", "html"])
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("is for `handover report`"));
+    // The global --format offers table, json and csv only.
+    for args in [["assess", "--format", "html"], ["--format", "md", "assess"]] {
+        handover()
+            .args(args)
+            .assert()
+            .code(2)
+            .stdout(predicate::str::is_empty())
+            .stderr(predicate::str::contains(
+                "[possible values: table, json, csv]",
+            ));
+    }
 }
 
 /// Headless Chromium with the network cut off (every host name unresolvable)

@@ -8,9 +8,8 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use handover_core::assess::Assessment;
-use handover_core::plan::{Objective, PlanRequest};
+use handover_core::plan::{request::parse_share, PlanOption, PlanOptions, ShareChoice};
 use handover_core::releasability::{self, Redaction, Viewer};
-use handover_core::time::Step;
 use handover_core::trigger;
 use serde::Serialize;
 use serde_json::json;
@@ -511,11 +510,13 @@ fn capability_view(
     path = "/api/plan",
     params(
         ("objective" = Option<String>, Query, description = "`coverage` (default, needs `budget`) or `cost`"),
-        ("budget" = Option<String>, Query, description = "Money per year of ordering, e.g. 40e9"),
+        ("budget" = Option<String>, Query, description = "Money per year of ordering: 40e9/year, 40e9 or 40bn/year"),
         ("deadline" = Option<String>, Query, description = "Deadline id or date (default: the first deadline)"),
-        ("from" = Option<String>, Query, description = "First order date YYYY-MM-DD (default: the date assessed)"),
+        ("from" = Option<String>, Query, description = "First order date: a year (2026), a month (2026-04) or a date (default: the date assessed or the scenario start, whichever is later)"),
         ("grid" = Option<String>, Query, description = "`month`, `quarter` (default) or `year`"),
+        ("share" = Option<String>, Query, description = "Burden-sharing key: `gdp` or `equal`"),
         ("min_european_content" = Option<f64>, Query, description = "Only lines with at least this EU/EEA/Ukraine content share"),
+        ("usd_rate" = Option<f64>, Query, description = "US$ per unit of the scenario currency, for shares as % of GDP"),
         ("at" = Option<String>, Query, description = "Date YYYY-MM-DD (default: today)")
     ),
     responses(
@@ -540,7 +541,9 @@ pub async fn plan(
             "deadline",
             "from",
             "grid",
+            "share",
             "min_european_content",
+            "usd_rate",
         ],
     )?;
     let viewer = caller.viewer();
@@ -550,72 +553,35 @@ pub async fn plan(
             "a plan rests on every line's order book and capacity; some are not released to you, so the server does not plan for you",
         ));
     }
-    let objective = match q.get("objective").map(String::as_str) {
-        None | Some("coverage") => Objective::Coverage,
-        Some("cost") => Objective::Cost,
-        Some(o) => {
-            return Err(ApiError::invalid(
-                "objective",
-                format!("`{o}` is not an objective; expected coverage or cost"),
-            ))
+    // One parsing and one set of defaults with `handover plan`: `from`
+    // defaults to the date assessed (today unless `at`) or the scenario
+    // start, whichever is later.
+    let mut options = PlanOptions::default();
+    for (key, value) in &q {
+        match PlanOption::from_name(key) {
+            Some(PlanOption::Share) => {
+                options.share = Some(match parse_share(value) {
+                    Ok(ShareChoice::Key(k)) => k,
+                    Ok(ShareChoice::File(_)) => {
+                        return Err(ApiError::invalid(
+                            "share",
+                            format!(
+                                "`{value}` is not a share key; expected gdp or equal (a key file only on the command line)"
+                            ),
+                        ))
+                    }
+                    Err(e) => return Err(ApiError::invalid(e.option.name(), e.detail())),
+                })
+            }
+            Some(_) => {
+                options.set(key, value);
+            }
+            None => {}
         }
-    };
-    let deadline = match q.get("deadline") {
-        Some(d) => d.clone(),
-        None => s.deadlines.first().map(|d| d.id.clone()).ok_or_else(|| {
-            ApiError::invalid(
-                "deadline",
-                "the scenario has no deadline; pass deadline=YYYY-MM-DD",
-            )
-        })?,
-    };
-    let from = match q.get("from") {
-        Some(t) => t.parse().map_err(|_| {
-            ApiError::invalid("from", format!("`{t}` is not a date; expected YYYY-MM-DD"))
-        })?,
-        None => at.max(s.scenario.start),
-    };
-    let mut req = PlanRequest::new(objective, from, &deadline);
-    if let Some(b) = q.get("budget") {
-        let v: f64 = b.parse().map_err(|_| {
-            ApiError::invalid(
-                "budget",
-                format!("`{b}` is not a number; expected e.g. 40e9"),
-            )
-        })?;
-        if !(v.is_finite() && v > 0.0) {
-            return Err(ApiError::invalid(
-                "budget",
-                "the budget must be a positive number",
-            ));
-        }
-        req.budget_per_year = Some(v);
     }
-    req.grid = match q.get("grid").map(String::as_str) {
-        None | Some("quarter") => Step::Quarter,
-        Some("month") => Step::Month,
-        Some("year") => Step::Year,
-        Some(g) => {
-            return Err(ApiError::invalid(
-                "grid",
-                format!("`{g}` is not a grid; expected month, quarter or year"),
-            ))
-        }
-    };
-    if let Some(c) = q.get("min_european_content") {
-        req.min_european_content = Some(c.parse().map_err(|_| {
-            ApiError::invalid(
-                "min_european_content",
-                format!("`{c}` is not a share between 0 and 1"),
-            )
-        })?);
-    }
-    if objective == Objective::Coverage && req.budget_per_year.is_none() {
-        return Err(ApiError::invalid(
-            "budget",
-            "the coverage objective needs a budget per year, e.g. budget=40e9",
-        ));
-    }
+    let req = options
+        .request(s, at)
+        .map_err(|e| ApiError::invalid(e.option.name(), e.detail()))?;
     let plan = tokio::task::spawn_blocking(move || {
         handover_core::plan::plan(&cur.scenario, &cur.evaluation, &req)
     })

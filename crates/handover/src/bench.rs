@@ -290,7 +290,7 @@ pub fn render_planner(r: &PlannerReport, format: Format) -> Result<String> {
             }
             Ok(String::from_utf8(w.into_inner()?)?)
         }
-        Format::Table | Format::Html | Format::Md => {
+        Format::Table => {
             let mut t = comfy_table::Table::new();
             t.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
             t.set_header(vec![
@@ -416,7 +416,7 @@ pub fn render(r: &BenchReport, format: Format) -> Result<String> {
     ];
     match format {
         Format::Json => output::json(r),
-        Format::Table | Format::Html | Format::Md => {
+        Format::Table => {
             let mut t = comfy_table::Table::new();
             t.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
             t.set_header(vec!["forecast benchmark", ""]);

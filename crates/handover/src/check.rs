@@ -90,8 +90,8 @@ pub fn run(cli: &Cli, args: &CheckArgs, out: &mut impl Write) -> Result<ExitCode
             "cannot check at --at"
         }
     })?;
-    let text = match cli.format {
-        Format::Table | Format::Html | Format::Md => table(&report),
+    let text = match cli.format() {
+        Format::Table => table(&report),
         Format::Json => crate::output::json(&report)?,
         Format::Csv => csv(&report)?,
     };

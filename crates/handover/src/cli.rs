@@ -1,6 +1,7 @@
 //! Command-line definition: one place for every flag, its help and defaults.
 
 use chrono::NaiveDate;
+use clap::builder::{EnumValueParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -42,16 +43,40 @@ pub struct Cli {
     #[arg(long, short = 's', global = true, value_name = "PATH")]
     pub scenario: Option<PathBuf>,
 
-    /// Output format.
-    #[arg(long, short = 'f', global = true, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    /// Output format (`handover report` has its own: html, md or json).
+    ///
+    /// Stored by name: `report`'s own --format shares the id, and clap copies a
+    /// global's value between the levels, so both hold a string; see [`Cli::format`].
+    #[arg(
+        id = "format",
+        long = "format",
+        short = 'f',
+        global = true,
+        value_name = "FORMAT",
+        value_parser = EnumValueParser::<Format>::new().map(value_name),
+        default_value = "table"
+    )]
+    pub format_name: String,
 
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// The name of a value (`table`, `md`).
+fn value_name(v: impl ValueEnum) -> String {
+    v.to_possible_value()
+        .map(|p| p.get_name().to_string())
+        .unwrap_or_default()
+}
+
 impl Cli {
+    /// The output format of every command but `report` (which reads
+    /// [`ReportArgs::format`]).
+    pub fn format(&self) -> Format {
+        Format::from_str(&self.format_name, true).unwrap_or(Format::Table)
+    }
+
     /// How messages name the scenario.
     pub fn scenario_label(&self) -> String {
         match &self.scenario {
@@ -70,10 +95,17 @@ pub enum Format {
     Json,
     /// CSV with stable column names.
     Csv,
-    /// One self-contained HTML page (`report` only).
+}
+
+/// Formats of `handover report`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// One self-contained HTML page.
     Html,
-    /// Markdown with charts as SVG files (`report` only).
+    /// A folder with report.md and its charts as SVG files (needs --out DIR).
     Md,
+    /// The numbers behind the report, as one JSON document.
+    Json,
 }
 
 /// Subcommands.
@@ -167,6 +199,36 @@ pub enum Command {
     /// API under /api/ (OpenAPI at /api/openapi.json). Stops on Ctrl-C.
     /// See docs/API.md.
     Serve(ServeArgs),
+    /// Print a shell completion script: bash, zsh, fish, powershell or elvish.
+    ///
+    /// Generated from the same definitions as --help. For bash:
+    /// `handover completions bash > ~/.local/share/bash-completion/completions/handover`;
+    /// zsh: write `_handover` into a folder of $fpath; fish:
+    /// `handover completions fish > ~/.config/fish/completions/handover.fish`.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), every subcommand included; or write one page per command.
+    ///
+    /// Generated from the same definitions as --help. `handover man | man -l -`
+    /// reads it; `handover man --out DIR` writes handover.1, handover-plan.1, ...
+    /// into DIR for a man path.
+    Man(ManArgs),
+}
+
+/// Options of `completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+/// Options of `man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write one page per command (handover.1, handover-plan.1, ...) into this folder instead of
+    /// printing one document to standard output.
+    #[arg(long, short = 'o', value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 /// Options of `assess`.
@@ -307,6 +369,17 @@ pub struct ServeArgs {
 /// Options of `report`.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
+    /// Report format. This flag of `report` stands in for the global --format (table, json,
+    /// csv), whose id it shares; `handover --format json report` still works.
+    #[arg(
+        id = "format",
+        long = "format",
+        short = 'f',
+        value_name = "FORMAT",
+        value_parser = EnumValueParser::<ReportFormat>::new().map(value_name),
+        default_value = "html"
+    )]
+    pub format_name: String,
     /// Where to write: a file for HTML and JSON (standard output without it), a new folder for Markdown.
     #[arg(long, short = 'o', value_name = "PATH")]
     pub out: Option<PathBuf>,
@@ -331,6 +404,19 @@ pub struct ReportArgs {
     /// Options of the plan (with --plan).
     #[command(flatten, next_help_heading = "Plan (with --plan)")]
     pub plan_args: crate::plan::PlanArgs,
+}
+
+impl ReportArgs {
+    /// The report format; a global `--format table|csv` before `report` is refused here.
+    pub fn format(&self) -> anyhow::Result<ReportFormat> {
+        ReportFormat::from_str(&self.format_name, true).map_err(|_| {
+            anyhow::anyhow!(
+                "--format {}: a report is written as html (the default), md or json \
+                 (`handover report --format md --out DIR`); for CSV use `assess`, `forecast` or `check`",
+                self.format_name
+            )
+        })
+    }
 }
 
 /// Options of `export`.

@@ -5,6 +5,7 @@
 mod bench;
 mod check;
 mod cli;
+mod docs;
 mod output;
 mod plan;
 mod progress;
@@ -42,17 +43,6 @@ fn load(cli: &Cli) -> Result<Loaded> {
 }
 
 fn run(cli: &Cli) -> Result<ExitCode> {
-    if matches!(cli.format, Format::Html | Format::Md) && !matches!(cli.command, Command::Report(_))
-    {
-        anyhow::bail!(
-            "--format {} is for `handover report`; this command writes table, json or csv",
-            if cli.format == Format::Html {
-                "html"
-            } else {
-                "md"
-            }
-        );
-    }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match &cli.command {
@@ -62,10 +52,8 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             if !args.series {
                 assessment.series = None;
             }
-            let text = match cli.format {
-                Format::Table | Format::Html | Format::Md => {
-                    output::assess_table(&assessment, None)
-                }
+            let text = match cli.format() {
+                Format::Table => output::assess_table(&assessment, None),
                 Format::Json => output::json(&assessment)?,
                 Format::Csv => output::assess_csv(&assessment)?,
             };
@@ -87,10 +75,8 @@ fn run(cli: &Cli) -> Result<ExitCode> {
                     "cannot assess at --at"
                 }
             })?;
-            let text = match cli.format {
-                Format::Table | Format::Html | Format::Md => {
-                    output::assess_table(&assessment, Some(&loaded))
-                }
+            let text = match cli.format() {
+                Format::Table => output::assess_table(&assessment, Some(&loaded)),
                 Format::Json => output::json(&assessment)?,
                 Format::Csv => output::assess_csv(&assessment)?,
             };
@@ -109,10 +95,8 @@ fn run(cli: &Cli) -> Result<ExitCode> {
                 handover_data::write_file(path, output::fan_csv(&result)?.as_bytes(), true)?;
                 eprintln!("wrote fan chart quantiles to {}", path.display());
             }
-            let text = match cli.format {
-                Format::Table | Format::Html | Format::Md => {
-                    output::forecast_table(&result, args.top)
-                }
+            let text = match cli.format() {
+                Format::Table => output::forecast_table(&result, args.top),
                 Format::Json => output::json(&result)?,
                 Format::Csv => output::forecast_csv(&result)?,
             };
@@ -127,9 +111,9 @@ fn run(cli: &Cli) -> Result<ExitCode> {
                 Some((loaded.scenario, loaded.label))
             };
             let text = if args.planner {
-                bench::render_planner(&bench::run_planner(args, scenario)?, cli.format)?
+                bench::render_planner(&bench::run_planner(args, scenario)?, cli.format())?
             } else {
-                bench::render(&bench::run(args, scenario)?, cli.format)?
+                bench::render(&bench::run(args, scenario)?, cli.format())?
             };
             out.write_all(text.as_bytes())?;
             Ok(ExitCode::SUCCESS)
@@ -138,6 +122,8 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         Command::Plan(args) => plan::run(cli, args, &mut out),
         Command::Report(args) => report::run(cli, args, &mut out),
         Command::Serve(args) => serve(cli, args, &mut out),
+        Command::Completions(args) => docs::completions(args, &mut out),
+        Command::Man(args) => docs::man(args, &mut out),
         Command::Validate => {
             let result = match &cli.scenario {
                 Some(path) => handover_data::load(path),
@@ -148,10 +134,8 @@ fn run(cli: &Cli) -> Result<ExitCode> {
                 Err(LoadError::Invalid(p)) => (p.clone(), cli.scenario_label()),
                 Err(e) => return Err(anyhow::anyhow!("{e}")),
             };
-            let text = match cli.format {
-                Format::Table | Format::Html | Format::Md => {
-                    output::problems_table(&problems, &label)
-                }
+            let text = match cli.format() {
+                Format::Table => output::problems_table(&problems, &label),
                 Format::Json => output::json(&problems)?,
                 Format::Csv => output::problems_csv(&problems)?,
             };
@@ -165,12 +149,12 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         Command::Export(args) => {
             let loaded = load(cli)?;
             let s = &loaded.scenario;
-            match (cli.format, &args.out) {
-                (Format::Table | Format::Html | Format::Md | Format::Json, None) => {
+            match (cli.format(), &args.out) {
+                (Format::Table | Format::Json, None) => {
                     out.write_all(handover_data::to_json(s).as_bytes())?;
                     out.write_all(b"\n")?;
                 }
-                (Format::Table | Format::Html | Format::Md | Format::Json, Some(path)) => {
+                (Format::Table | Format::Json, Some(path)) => {
                     let mut text = handover_data::to_json(s);
                     text.push('\n');
                     handover_data::write_file(path, text.as_bytes(), args.force)?;

@@ -8,7 +8,9 @@ use anyhow::{bail, Context, Result};
 use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, ContentArrangement, Table};
-use handover_core::plan::{Objective, Plan, PlanRequest, ShareKey};
+use handover_core::plan::{
+    request::parse_share, Objective, Plan, PlanOptions, PlanRequest, ShareChoice, ShareKey,
+};
 use handover_core::time::Step;
 use serde::Serialize;
 use std::io::Write;
@@ -38,129 +40,88 @@ pub enum GridArg {
     Year,
 }
 
-/// Options of `plan`.
+/// Options of `plan`. Parsed and defaulted by `handover_core::plan::PlanOptions`,
+/// as the server's `/api/plan` parameters are.
 #[derive(Debug, Args)]
 pub struct PlanArgs {
     /// Money per year of ordering, in the scenario currency: `40e9/year`, `40e9`, `40bn/year`.
     #[arg(long, value_name = "AMOUNT[/year]")]
     pub budget: Option<String>,
-    /// First order date: a year (2026), a month (2026-04) or a date. Default: the scenario start.
+    /// First order date: a year (2026), a month (2026-04) or a date. Default: today or the
+    /// scenario start, whichever is later.
     #[arg(long, value_name = "WHEN")]
     pub from: Option<String>,
     /// Deadline id of the scenario (e.g. us-2027) or a date YYYY-MM-DD. Default: the first deadline.
     #[arg(long, value_name = "ID|DATE")]
     pub deadline: Option<String>,
-    /// Objective.
-    #[arg(long, value_enum, default_value_t = ObjectiveArg::Coverage)]
-    pub objective: ObjectiveArg,
-    /// Spacing of the dates on which orders may be placed.
-    #[arg(long, value_enum, default_value_t = GridArg::Quarter)]
-    pub grid: GridArg,
+    /// Objective [default: coverage].
+    #[arg(long, value_enum)]
+    pub objective: Option<ObjectiveArg>,
+    /// Spacing of the dates on which orders may be placed [default: quarter].
+    #[arg(long, value_enum)]
+    pub grid: Option<GridArg>,
     /// Split each order's cost among European nations: `gdp`, `equal`, or a CSV FILE with columns nation,share.
     #[arg(long, value_name = "gdp|equal|FILE")]
     pub share: Option<String>,
     /// Only lines whose EU/EEA/Ukraine content share is at least this (e.g. 0.65, as SAFE requires); unknown content fails.
     #[arg(long, value_name = "SHARE")]
-    pub min_european_content: Option<f64>,
+    pub min_european_content: Option<String>,
     /// US$ per unit of the scenario currency, to show shares as % of GDP (GDP figures are in US$).
     #[arg(long, value_name = "RATE")]
-    pub usd_rate: Option<f64>,
+    pub usd_rate: Option<String>,
 }
 
-/// Parse `40e9/year`, `40e9`, `40bn/yr`, `1,5e9`... into an amount per year.
-pub fn parse_budget(text: &str) -> Result<f64> {
-    let t = text.trim().to_ascii_lowercase();
-    let body = ["/year", "/yr", "/y", "/a", " per year", "/an"]
-        .iter()
-        .find_map(|s| t.strip_suffix(s))
-        .unwrap_or(&t)
-        .trim();
-    let (num, scale) = [("bn", 1e9), ("b", 1e9), ("m", 1e6), ("k", 1e3)]
-        .iter()
-        .find_map(|(s, f)| body.strip_suffix(s).map(|b| (b.trim(), *f)))
-        .unwrap_or((body, 1.0));
-    let cleaned: String = num.chars().filter(|c| *c != '_' && *c != ',').collect();
-    match cleaned.parse::<f64>() {
-        Ok(x) if x.is_finite() && x >= 0.0 => Ok(x * scale),
-        _ => bail!(
-            "--budget `{text}`: expected a non-negative amount per year in the scenario currency, such as 40e9/year, 40e9 or 40bn/year"
-        ),
-    }
-}
-
-/// Parse `2026`, `2026-04` or `2026-04-15`.
-pub fn parse_from(text: &str) -> Result<NaiveDate> {
-    let t = text.trim();
-    let parsed = if t.len() == 4 {
-        t.parse::<i32>()
-            .ok()
-            .and_then(|y| NaiveDate::from_ymd_opt(y, 1, 1))
-    } else if t.len() == 7 {
-        NaiveDate::parse_from_str(&format!("{t}-01"), "%Y-%m-%d").ok()
-    } else {
-        t.parse().ok()
-    };
-    parsed.with_context(|| {
-        format!("--from `{text}`: expected a year (2026), a month (2026-04) or a date (2026-04-15)")
-    })
+/// The name clap gives a value (`coverage`, `quarter`).
+pub fn value_name(v: impl ValueEnum) -> Option<String> {
+    v.to_possible_value().map(|p| p.get_name().to_string())
 }
 
 fn share_key(arg: &str) -> Result<ShareKey> {
-    Ok(match arg {
-        "gdp" => ShareKey::Gdp,
-        "equal" => ShareKey::Equal,
-        path => {
-            let p = PathBuf::from(path);
+    Ok(match parse_share(arg)? {
+        ShareChoice::Key(k) => k,
+        ShareChoice::File(path) => {
+            let p = PathBuf::from(&path);
             if !p.exists() {
                 bail!(
                     "--share `{path}`: expected gdp, equal, or a CSV file nation,share that exists"
                 );
             }
-            ShareKey::Custom(handover_data::read_share_key(&p)?)
+            ShareKey::Custom(
+                handover_data::read_share_key(&p).with_context(|| format!("--share `{path}`"))?,
+            )
         }
     })
 }
 
-/// Build the request from the command line.
-pub fn request(args: &PlanArgs, s: &handover_core::Scenario) -> Result<PlanRequest> {
-    let objective = match args.objective {
-        ObjectiveArg::Coverage => Objective::Coverage,
-        ObjectiveArg::Cost => Objective::Cost,
+/// Build the request from the command line; `today` is the date `--from` defaults to
+/// (or the scenario start, if later).
+pub fn request(
+    args: &PlanArgs,
+    s: &handover_core::Scenario,
+    today: NaiveDate,
+) -> Result<PlanRequest> {
+    let options = PlanOptions {
+        objective: args.objective.and_then(value_name),
+        budget: args.budget.clone(),
+        from: args.from.clone(),
+        deadline: args.deadline.clone(),
+        grid: args.grid.and_then(value_name),
+        share: args.share.as_deref().map(share_key).transpose()?,
+        min_european_content: args.min_european_content.clone(),
+        usd_rate: args.usd_rate.clone(),
     };
-    let from = match &args.from {
-        Some(f) => parse_from(f)?,
-        None => s.scenario.start,
-    };
-    let deadline = match &args.deadline {
-        Some(d) => d.clone(),
-        None => s
-            .deadlines
-            .first()
-            .map(|d| d.id.clone())
-            .context("the scenario has no deadline: give --deadline DATE")?,
-    };
-    let mut r = PlanRequest::new(objective, from, &deadline);
-    r.budget_per_year = args.budget.as_deref().map(parse_budget).transpose()?;
-    r.grid = match args.grid {
-        GridArg::Month => Step::Month,
-        GridArg::Quarter => Step::Quarter,
-        GridArg::Year => Step::Year,
-    };
-    r.share = args.share.as_deref().map(share_key).transpose()?;
-    r.min_european_content = args.min_european_content;
-    r.usd_per_currency = args.usd_rate;
-    Ok(r)
+    Ok(options.request(s, today)?)
 }
 
 /// Run `handover plan`.
 pub fn run(cli: &Cli, args: &PlanArgs, out: &mut impl Write) -> Result<ExitCode> {
     let loaded = crate::load(cli)?;
     let s = &loaded.scenario;
-    let req = request(args, s)?;
+    let req = request(args, s, chrono::Local::now().date_naive())?;
     let eval = handover_core::Evaluation::new(s);
     let plan = handover_core::plan::plan(s, &eval, &req)?;
-    let text = match cli.format {
-        Format::Table | Format::Html | Format::Md => table(&plan),
+    let text = match cli.format() {
+        Format::Table => table(&plan),
         Format::Json => json(&plan)?,
         Format::Csv => csv(&plan)?,
     };
@@ -519,29 +480,4 @@ pub fn csv(p: &Plan) -> Result<String> {
         })?;
     }
     Ok(String::from_utf8(w.into_inner()?)?)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn budgets_parse_with_or_without_per_year() {
-        assert_eq!(parse_budget("40e9/year").unwrap(), 40e9);
-        assert_eq!(parse_budget("40e9").unwrap(), 40e9);
-        assert_eq!(parse_budget("40bn/yr").unwrap(), 40e9);
-        assert_eq!(parse_budget("2_500m").unwrap(), 2.5e9);
-        let e = parse_budget("forty/year").unwrap_err().to_string();
-        assert!(e.contains("--budget `forty/year`"), "{e}");
-        assert!(parse_budget("-1e9").is_err());
-    }
-
-    #[test]
-    fn from_takes_year_month_or_date() {
-        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
-        assert_eq!(parse_from("2026").unwrap(), d("2026-01-01"));
-        assert_eq!(parse_from("2026-04").unwrap(), d("2026-04-01"));
-        assert_eq!(parse_from("2026-04-15").unwrap(), d("2026-04-15"));
-        assert!(parse_from("26").unwrap_err().to_string().contains("--from"));
-    }
 }

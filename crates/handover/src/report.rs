@@ -1,7 +1,7 @@
 //! `handover report`: assessment, forecast and benchmarks in one document to
 //! publish (docs/REPORT.md).
 
-use crate::cli::{Cli, Format, ReportArgs};
+use crate::cli::{Cli, ReportArgs, ReportFormat};
 use anyhow::{Context, Result};
 use handover_report::{render, Report, ReportInput};
 use std::io::Write;
@@ -9,10 +9,8 @@ use std::process::ExitCode;
 
 /// Run `handover report`.
 pub fn run(cli: &Cli, args: &ReportArgs, out: &mut impl Write) -> Result<ExitCode> {
-    if cli.format == Format::Csv {
-        anyhow::bail!("a report is written as html (the default), md or json; for CSV use `assess`, `forecast` or `check`");
-    }
-    if cli.format == Format::Md && args.out.is_none() {
+    let format = args.format()?;
+    if format == ReportFormat::Md && args.out.is_none() {
         anyhow::bail!("--format md writes report.md and charts/*.svg: give --out DIR (a folder that does not exist yet)");
     }
     let p = &args.plan_args;
@@ -59,7 +57,7 @@ pub fn run(cli: &Cli, args: &ReportArgs, out: &mut impl Write) -> Result<ExitCod
         )
     };
     let plan = if args.plan {
-        let req = crate::plan::request(&args.plan_args, s)?;
+        let req = crate::plan::request(&args.plan_args, s, at)?;
         Some(handover_core::plan::plan(s, &eval, &req).context("cannot make the plan for --plan")?)
     } else {
         None
@@ -82,8 +80,8 @@ pub fn run(cli: &Cli, args: &ReportArgs, out: &mut impl Write) -> Result<ExitCod
         scenario_path: scenario_path.as_deref(),
         plan_options: &plan_options,
     });
-    match cli.format {
-        Format::Md => {
+    match format {
+        ReportFormat::Md => {
             let dir = args.out.as_ref().expect("checked above");
             let files = render::markdown(&report)
                 .into_iter()
@@ -92,7 +90,7 @@ pub fn run(cli: &Cli, args: &ReportArgs, out: &mut impl Write) -> Result<ExitCod
             eprintln!("wrote report.md and charts to {}", dir.display());
         }
         _ => {
-            let text = if cli.format == Format::Json {
+            let text = if format == ReportFormat::Json {
                 crate::output::json(&report)?
             } else {
                 render::html(&report)
@@ -113,24 +111,23 @@ pub fn run(cli: &Cli, args: &ReportArgs, out: &mut impl Write) -> Result<ExitCod
 /// option given, as given, and the objective and grid always (so that the
 /// command does not depend on their defaults).
 fn plan_options(p: &crate::plan::PlanArgs) -> Vec<String> {
-    use clap::ValueEnum;
     let mut args = vec![];
     let mut push = |name: &str, value: Option<String>| {
         if let Some(v) = value {
             args.extend([format!("--{name}"), v]);
         }
     };
-    let name = |v: Option<clap::builder::PossibleValue>| v.map(|x| x.get_name().to_string());
     push("budget", p.budget.clone());
     push("from", p.from.clone());
     push("deadline", p.deadline.clone());
-    push("objective", name(p.objective.to_possible_value()));
-    push("grid", name(p.grid.to_possible_value()));
-    push("share", p.share.clone());
+    use crate::plan::{value_name, GridArg, ObjectiveArg};
     push(
-        "min-european-content",
-        p.min_european_content.map(|x| x.to_string()),
+        "objective",
+        value_name(p.objective.unwrap_or(ObjectiveArg::Coverage)),
     );
-    push("usd-rate", p.usd_rate.map(|x| x.to_string()));
+    push("grid", value_name(p.grid.unwrap_or(GridArg::Quarter)));
+    push("share", p.share.clone());
+    push("min-european-content", p.min_european_content.clone());
+    push("usd-rate", p.usd_rate.clone());
     args
 }

@@ -1,0 +1,462 @@
+//! The planner end to end: by-hand cases, and its claims against the projection.
+
+use super::*;
+use crate::build::ScenarioBuilder;
+use crate::projection::shift_months;
+use crate::scenario::{Origin, Provenance};
+use crate::time::Step;
+use crate::validate::{errors, validate};
+use chrono::NaiveDate;
+
+fn d(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+fn run(s: &Scenario, req: &PlanRequest) -> Result<Plan, PlanError> {
+    let problems = validate(s);
+    assert!(errors(&problems).next().is_none(), "{problems:?}");
+    let eval = Evaluation::new(s);
+    plan(s, &eval, req)
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-4 * b.abs().max(1.0)
+}
+
+fn ordered(p: &Plan, line: &str) -> f64 {
+    p.orders
+        .iter()
+        .filter(|o| o.line == line)
+        .map(|o| o.quantity)
+        .sum()
+}
+
+fn base() -> ScenarioBuilder {
+    ScenarioBuilder::monthly("2026-01-01", "2027-12-31")
+        .nation("DE", &["EUROPE"])
+        .nation("FR", &["EUROPE"])
+        .nation("US", &["NATO"])
+}
+
+/// Two lines, one budget year: the cheap line (1 a unit, 12 a year) and
+/// the dear one (2 a unit, 24 a year), both without lead time or backlog.
+fn two_lines(target: f64) -> Scenario {
+    base()
+        .stock("sam", target)
+        .holding("EUROPE", "sam", 0.0)
+        .line("cheap", "sam", "DE", 0)
+        .unit_cost("cheap", 1.0)
+        .capacity("cheap", "2026-01-01", 12.0)
+        .line("dear", "sam", "FR", 0)
+        .unit_cost("dear", 2.0)
+        .capacity("dear", "2026-01-01", 24.0)
+        .build()
+}
+
+fn request(objective: Objective, budget: Option<f64>, deadline: &str) -> PlanRequest {
+    let mut r = PlanRequest::new(objective, d("2026-01-01"), deadline);
+    r.budget_per_year = budget;
+    r.grid = Step::Year;
+    r
+}
+
+#[test]
+fn coverage_by_hand_two_lines_one_budget_year() {
+    // Budget 16 in 2026, deadline end-2026: all 12 cheap units (12), then
+    // 2 dear ones (4): 14 of 20 = 0.7. Nothing better: the next unit costs 2.
+    let s = two_lines(20.0);
+    let p = run(&s, &request(Objective::Coverage, Some(16.0), "2026-12-31")).unwrap();
+    assert!(close(ordered(&p, "cheap"), 12.0), "{:?}", p.orders);
+    assert!(close(ordered(&p, "dear"), 2.0), "{:?}", p.orders);
+    assert!(close(p.total_cost, 16.0));
+    assert!(close(p.index_after.unwrap(), 0.7));
+    assert_eq!(p.index_before, Some(0.0));
+    assert_eq!(p.budget.len(), 1);
+    assert!(p.budget[0].exhausted);
+    // One more euro buys half a dear unit: 0.5 / 20 of coverage = 2.5 points per euro.
+    let price = p.budget[0].shadow_price_per_bn.unwrap() / 1e9;
+    assert!(close(price, 2.5), "{price}");
+    // The cheap line is the bottleneck: all its capacity is taken.
+    let cheap = p.lines.iter().find(|l| l.line == "cheap").unwrap();
+    assert!(cheap.bottleneck);
+    assert!(
+        !p.lines
+            .iter()
+            .find(|l| l.line == "dear")
+            .unwrap()
+            .bottleneck
+    );
+    // Rounding down keeps whole units here, so nothing changes.
+    assert!(close(p.index_rounded.unwrap(), 0.7));
+    assert!(close(p.total_cost_rounded, 16.0));
+}
+
+#[test]
+fn cost_by_hand_two_lines() {
+    // Target 20: 12 cheap (12) + 8 dear (16) = 28.
+    let s = two_lines(20.0);
+    let p = run(&s, &request(Objective::Cost, None, "2026-12-31")).unwrap();
+    assert!(close(p.total_cost, 28.0), "{}", p.total_cost);
+    assert!(close(ordered(&p, "cheap"), 12.0));
+    assert!(close(ordered(&p, "dear"), 8.0));
+    assert!(p.unreachable.is_empty());
+    assert!(close(p.capabilities[0].coverage_rounded.unwrap(), 1.0));
+    // One more unit of cheap capacity saves 2 - 1 = 1.
+    let cheap = p.lines.iter().find(|l| l.line == "cheap").unwrap();
+    assert!(close(cheap.shadow_price.unwrap(), 1.0), "{cheap:?}");
+}
+
+#[test]
+fn cost_within_too_small_budget_says_what_it_needs() {
+    let s = two_lines(20.0);
+    let e = run(&s, &request(Objective::Cost, Some(20.0), "2026-12-31")).unwrap_err();
+    match e {
+        PlanError::BudgetTooSmall { total, .. } => assert!(close(total, 28.0)),
+        other => panic!("{other}"),
+    }
+}
+
+#[test]
+fn backlog_sends_orders_to_the_slower_but_emptier_line() {
+    // `fast` makes 24 a year but 23 units of an older order queue first:
+    // one unit is free before end-2026. `slow` makes 6 a year, empty.
+    // Target 6: 1 on fast (cost 1), 5 on slow (cost 2 each) = 11.
+    let s = base()
+        .stock("sam", 6.0)
+        .holding("EUROPE", "sam", 0.0)
+        .line("fast", "sam", "DE", 0)
+        .unit_cost("fast", 1.0)
+        .capacity("fast", "2025-01-01", 24.0)
+        .order("old", "US", "fast", 23.0, "2025-12-01")
+        .line("slow", "sam", "FR", 0)
+        .unit_cost("slow", 2.0)
+        .capacity("slow", "2025-01-01", 6.0)
+        .build();
+    let p = run(&s, &request(Objective::Cost, None, "2026-12-31")).unwrap();
+    assert!(close(ordered(&p, "slow"), 5.0), "{:?}", p.orders);
+    assert!(close(ordered(&p, "fast"), 1.0), "{:?}", p.orders);
+    assert!(close(p.total_cost, 11.0));
+    let fast = p.lines.iter().find(|l| l.line == "fast").unwrap();
+    assert!(close(fast.free_by_deadline, 1.0));
+    assert!(fast.bottleneck);
+    // The fast line's new unit arrives after the backlog: December 2026.
+    let o = p.orders.iter().find(|o| o.line == "fast").unwrap();
+    assert_eq!(o.first_delivery, Some(d("2026-12-31")));
+}
+
+#[test]
+fn content_rule_excludes_a_line_and_unknown_content_fails_it() {
+    let s = base()
+        .stock("sam", 10.0)
+        .holding("EUROPE", "sam", 0.0)
+        .line("mixed", "sam", "DE", 0)
+        .unit_cost("mixed", 1.0)
+        .capacity("mixed", "2026-01-01", 120.0)
+        .line("european", "sam", "FR", 0)
+        .unit_cost("european", 3.0)
+        .capacity("european", "2026-01-01", 120.0)
+        .line("unknown", "sam", "FR", 0)
+        .unit_cost("unknown", 0.5)
+        .capacity("unknown", "2026-01-01", 120.0)
+        .with(|s| {
+            s.lines[0].content_eu = Some(0.5);
+            s.lines[0].content_us = Some(0.5);
+            s.lines[1].content_eu = Some(0.8);
+            s.lines[1].content_other = Some(0.2);
+        })
+        .build();
+    let mut req = request(Objective::Cost, None, "2026-12-31");
+    let free = run(&s, &req).unwrap();
+    assert!(
+        close(ordered(&free, "unknown"), 10.0),
+        "cheapest without the rule"
+    );
+    req.min_european_content = Some(0.65);
+    let p = run(&s, &req).unwrap();
+    assert!(close(ordered(&p, "european"), 10.0), "{:?}", p.orders);
+    assert_eq!(ordered(&p, "mixed"), 0.0);
+    assert!(close(p.total_cost, 30.0));
+    let mixed = p.lines.iter().find(|l| l.line == "mixed").unwrap();
+    assert!(!mixed.eligible);
+    assert!(mixed.reason.as_ref().unwrap().contains("0.5 is below"));
+    let unknown = p.lines.iter().find(|l| l.line == "unknown").unwrap();
+    assert!(unknown.reason.as_ref().unwrap().contains("unknown"));
+}
+
+#[test]
+fn unreachable_targets_are_named_with_their_earliest_date() {
+    // One unit a month from January 2026: 12 by end-2026, 18 by end of June 2027.
+    let s = base()
+        .stock("sam", 18.0)
+        .holding("EUROPE", "sam", 0.0)
+        .line("l", "sam", "DE", 0)
+        .unit_cost("l", 1.0)
+        .capacity("l", "2026-01-01", 12.0)
+        .stock("tank", 5.0)
+        .holding("EUROPE", "tank", 1.0)
+        .line("t", "tank", "DE", 0)
+        .unit_cost("t", 1.0)
+        .capacity("t", "2026-01-01", 12.0)
+        .flow("ammo", 100.0)
+        .line("a", "ammo", "DE", 0)
+        .capacity("a", "2026-01-01", 50.0)
+        .build();
+    let p = run(&s, &request(Objective::Cost, None, "2026-12-31")).unwrap();
+    let sam = p
+        .unreachable
+        .iter()
+        .find(|u| u.capability == "sam")
+        .unwrap();
+    assert_eq!(sam.earliest, Some(d("2027-06-30")));
+    assert!(close(sam.max_level.unwrap(), 12.0));
+    let ammo = p
+        .unreachable
+        .iter()
+        .find(|u| u.capability == "ammo")
+        .unwrap();
+    assert!(ammo.reason.contains("flow"), "{}", ammo.reason);
+    assert_eq!(ammo.earliest, None);
+    assert_eq!(p.unreachable.len(), 2);
+    // The reachable target is still planned: 4 tanks.
+    assert!(close(ordered(&p, "t"), 4.0));
+    assert_eq!(ordered(&p, "l"), 0.0);
+    // A target beyond the horizon has no date.
+    let s2 = base()
+        .stock("sam", 100.0)
+        .holding("EUROPE", "sam", 0.0)
+        .line("l", "sam", "DE", 0)
+        .unit_cost("l", 1.0)
+        .capacity("l", "2026-01-01", 12.0)
+        .build();
+    let p2 = run(&s2, &request(Objective::Cost, None, "2026-12-31")).unwrap();
+    assert_eq!(p2.unreachable[0].earliest, None);
+}
+
+#[test]
+fn bad_requests_get_clear_messages() {
+    let s = two_lines(20.0);
+    let e = run(&s, &request(Objective::Coverage, None, "2026-12-31")).unwrap_err();
+    assert!(e.to_string().contains("--budget"), "{e}");
+    let e = run(&s, &request(Objective::Cost, None, "nope")).unwrap_err();
+    assert!(e.to_string().contains("us-2027"), "{e}");
+    let mut r = request(Objective::Cost, None, "us-2027");
+    r.min_european_content = Some(65.0);
+    assert!(run(&s, &r)
+        .unwrap_err()
+        .to_string()
+        .contains("between 0 and 1"));
+    let mut r = request(Objective::Cost, None, "us-2027");
+    r.from = d("2025-01-01");
+    assert!(run(&s, &r)
+        .unwrap_err()
+        .to_string()
+        .contains("before the scenario start"));
+    let mut r = request(Objective::Cost, None, "us-2027");
+    r.share = Some(ShareKey::Custom(vec![ShareRow {
+        nation: "XX".into(),
+        share: 1.0,
+        origin: Origin::line("key.csv", 2),
+    }]));
+    let e = run(&s, &r).unwrap_err().to_string();
+    assert!(e.contains("key.csv:2") && e.contains("XX"), "{e}");
+}
+
+#[test]
+fn totals_of_no_orders_are_plain_zero() {
+    let s = ScenarioBuilder::monthly("2026-01-01", "2028-12-31")
+        .nation("DE", &["EUROPE"])
+        .stock("x", 10.0)
+        .holding("DE", "x", 10.0)
+        .line("l", "x", "DE", 0)
+        .unit_cost("l", 1.0)
+        .capacity("l", "2026-01-01", 12.0)
+        .build();
+    let eval = Evaluation::new(&s);
+    let p = plan(
+        &s,
+        &eval,
+        &PlanRequest::new(Objective::Cost, s.scenario.start, "us-2027"),
+    )
+    .unwrap();
+    assert!(p.orders.is_empty());
+    let json = serde_json::to_string(&p).unwrap();
+    assert!(!json.contains("-0.0"), "{json}");
+    assert!(p.total_cost.is_sign_positive());
+}
+
+/// A scenario with backlogs, lead times, capacity ramps, an export-approval
+/// delay and two capabilities: the oracle test's ground.
+fn rich() -> Scenario {
+    ScenarioBuilder::monthly("2026-01-01", "2031-12-31")
+        .nation("DE", &["EUROPE"])
+        .nation("PL", &["EUROPE"])
+        .nation("US", &["NATO"])
+        .stock("sam", 60.0)
+        .stock("mbt", 400.0)
+        .weight("mbt", 2.0)
+        .holding("EUROPE", "sam", 10.0)
+        .holding("EUROPE", "mbt", 150.0)
+        .line("sam-de", "sam", "DE", 14)
+        .unit_cost("sam-de", 400.0)
+        .capacity("sam-de", "2025-01-01", 6.0)
+        .capacity("sam-de", "2027-07-01", 12.0)
+        .order("b1", "PL", "sam-de", 9.0, "2025-03-01")
+        .order("b2", "US", "sam-de", 5.0, "2025-09-01")
+        .line("sam-us", "sam", "US", 24)
+        .unit_cost("sam-us", 300.0)
+        .capacity("sam-us", "2025-01-01", 12.0)
+        .order("b3", "DE", "sam-us", 20.0, "2025-06-01")
+        .delivered(4.0)
+        .line("mbt-de", "mbt", "DE", 30)
+        .unit_cost("mbt-de", 20.0)
+        .capacity("mbt-de", "2025-01-01", 36.0)
+        .capacity("mbt-de", "2026-10-01", 60.0)
+        .order("b4", "DE", "mbt-de", 100.0, "2024-05-01")
+        .line("mbt-pl", "mbt", "PL", 18)
+        .unit_cost("mbt-pl", 25.0)
+        .capacity("mbt-pl", "2026-01-01", 24.0)
+        .with(|s| {
+            s.scenario.us_export_approval_months = 5;
+            s.lines[1].content_us = Some(0.6);
+            s.lines[1].content_eu = Some(0.4);
+        })
+        .build()
+}
+
+#[test]
+fn plan_claims_match_assess_with_the_orders_added() {
+    let s = rich();
+    for (objective, budget, grid, deadline) in [
+        (
+            Objective::Coverage,
+            Some(3000.0),
+            Step::Quarter,
+            "2029-12-31",
+        ),
+        (Objective::Coverage, Some(800.0), Step::Month, "2030-12-31"),
+        (
+            Objective::Coverage,
+            Some(100_000.0),
+            Step::Year,
+            "2031-06-30",
+        ),
+        (Objective::Cost, None, Step::Quarter, "2030-12-31"),
+        (Objective::Cost, Some(10_000.0), Step::Quarter, "2031-12-31"),
+    ] {
+        let mut r = PlanRequest::new(objective, d("2026-01-01"), deadline);
+        r.budget_per_year = budget;
+        r.grid = grid;
+        let p = run(&s, &r).unwrap();
+        assert!(!p.orders.is_empty(), "{objective} {deadline}: no orders");
+        let at = d(deadline);
+        for whole in [false, true] {
+            let with = p.with_orders(&s, whole);
+            assert!(errors(&validate(&with)).next().is_none());
+            let eval = Evaluation::new(&with);
+            let a = eval.assess(&with, at, false).unwrap();
+            let index = a.index.at.unwrap();
+            let claim = if whole {
+                p.index_rounded
+            } else {
+                p.index_after
+            };
+            assert!(
+                (index - claim.unwrap()).abs() < 1e-6,
+                "{objective} {deadline} whole={whole}: assess {index} vs plan {claim:?}"
+            );
+            for (c, cp) in a.capabilities.iter().zip(&p.capabilities) {
+                let claim = if whole {
+                    cp.level_rounded
+                } else {
+                    cp.level_after
+                };
+                let (x, y) = (c.level.unwrap(), claim.unwrap());
+                assert!((x - y).abs() < 1e-6 * x.max(1.0), "{} {x} vs {y}", c.id);
+            }
+        }
+        // Budget respected per year; approval delay applied to the US line.
+        for b in &p.budget {
+            if let Some(limit) = b.budget {
+                assert!(b.used <= limit * (1.0 + 1e-6));
+                assert!(b.used_rounded <= limit * (1.0 + 1e-6));
+            }
+        }
+        for o in p.orders.iter().filter(|o| o.line == "sam-us") {
+            assert!(o.us_export_approval);
+            assert_eq!(o.queue_date, shift_months(o.date, 5));
+        }
+        if objective == Objective::Cost {
+            for cp in &p.capabilities {
+                if !p.unreachable.iter().any(|u| u.capability == cp.capability) {
+                    assert!(cp.coverage_rounded.unwrap() >= 1.0 - 1e-9, "{cp:?}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn more_budget_never_lowers_coverage() {
+    let s = rich();
+    let mut last = -1.0;
+    for budget in [0.0, 500.0, 1500.0, 5000.0, 50_000.0] {
+        let mut r = PlanRequest::new(Objective::Coverage, d("2026-01-01"), "2029-12-31");
+        r.budget_per_year = Some(budget);
+        let p = run(&s, &r).unwrap();
+        let i = p.index_after.unwrap();
+        assert!(i >= last - 1e-7, "{budget}: {i} < {last}");
+        last = i;
+    }
+}
+
+#[test]
+fn gdp_key_splits_by_gdp_and_reports_share_of_gdp() {
+    let mut s = two_lines(20.0);
+    for (n, gdp) in [("DE", 3000.0), ("FR", 1000.0)] {
+        s.economics.push(crate::scenario::Economics {
+            nation: n.into(),
+            year: 2024,
+            gdp_musd: Some(gdp),
+            defence_musd: None,
+            defence_pct_gdp: None,
+            provenance: Provenance::default(),
+            origin: Origin::default(),
+        });
+    }
+    let mut r = request(Objective::Cost, None, "2026-12-31");
+    r.share = Some(ShareKey::Gdp);
+    r.usd_per_currency = Some(1e6); // 1 unit of money = US$ 1 m, for round numbers
+    let p = run(&s, &r).unwrap();
+    assert_eq!(p.shares.len(), 2);
+    assert_eq!(p.shares[0].nation, "DE");
+    assert!(close(p.shares[0].share, 0.75));
+    assert!(close(p.shares[0].amount, 21.0));
+    // 21 of money = US$ 21 m a year against a GDP of US$ 3,000 m: 0.7 %.
+    assert!(close(p.shares[0].pct_gdp.unwrap() * 1000.0, 7.0));
+}
+
+#[test]
+fn a_synthetic_scenario_plans_and_agrees_with_assess() {
+    // Existing orders run to 2030, and new ones queue behind them.
+    let spec = "lines=20,capabilities=5,nations=4,years=8".parse().unwrap();
+    let s = crate::synthetic::generate(&spec);
+    let problems = validate(&s);
+    assert!(
+        errors(&problems).next().is_none(),
+        "{:?}",
+        errors(&problems).next()
+    );
+    let mut r = PlanRequest::new(Objective::Coverage, d("2026-01-01"), "2032-12-31");
+    r.budget_per_year = Some(5e9);
+    let p = run(&s, &r).unwrap();
+    assert!(p.index_after.unwrap() > p.index_before.unwrap());
+    let with = p.with_orders(&s, false);
+    let eval = Evaluation::new(&with);
+    let k = eval.model.calendar.period_of(d("2032-12-31")) as usize;
+    let i = eval.metrics.index.unwrap()[k];
+    assert!(
+        (i - p.index_after.unwrap()).abs() < 1e-6,
+        "{i} vs {:?}",
+        p.index_after
+    );
+}
