@@ -63,8 +63,8 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// The name of a value (`table`, `md`).
-fn value_name(v: impl ValueEnum) -> String {
+/// The name of a value (`table`, `md`, `coverage`).
+pub fn value_name(v: impl ValueEnum) -> String {
     v.to_possible_value()
         .map(|p| p.get_name().to_string())
         .unwrap_or_default()
@@ -149,7 +149,7 @@ pub enum Command {
     /// used per year, the binding constraints and shadow prices, and with
     /// --objective cost the targets no plan reaches by the deadline and the
     /// earliest date each can be. Method: docs/PLANNER.md.
-    Plan(crate::plan::PlanArgs),
+    Plan(PlanArgs),
     /// Check a scenario and list every problem with file, line and field.
     ///
     /// Exits 1 if there is an error. Warnings (e.g. a figure without a
@@ -403,7 +403,7 @@ pub struct ReportArgs {
     pub plan: bool,
     /// Options of the plan (with --plan).
     #[command(flatten, next_help_heading = "Plan (with --plan)")]
-    pub plan_args: crate::plan::PlanArgs,
+    pub plan_args: PlanArgs,
 }
 
 impl ReportArgs {
@@ -428,4 +428,55 @@ pub struct ExportArgs {
     /// Replace an existing JSON file.
     #[arg(long)]
     pub force: bool,
+}
+
+/// What to optimise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ObjectiveArg {
+    /// Maximise the weighted coverage (readiness index) at the deadline within --budget.
+    Coverage,
+    /// Reach every target by the deadline at least cost (within --budget, if given).
+    Cost,
+}
+
+/// Spacing of order dates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GridArg {
+    /// An order date every month.
+    Month,
+    /// Every quarter.
+    Quarter,
+    /// Every year.
+    Year,
+}
+
+/// Options of `plan`. Parsed and defaulted by `handover_core::plan::PlanOptions`,
+/// as the server's `/api/plan` parameters are.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Money per year of ordering, in the scenario currency: `40e9/year`, `40e9`, `40bn/year`.
+    #[arg(long, value_name = "AMOUNT[/year]")]
+    pub budget: Option<String>,
+    /// First order date: a year (2026), a month (2026-04) or a date. Default: today or the
+    /// scenario start, whichever is later.
+    #[arg(long, value_name = "WHEN")]
+    pub from: Option<String>,
+    /// Deadline id of the scenario (e.g. us-2027) or a date YYYY-MM-DD. Default: the first deadline.
+    #[arg(long, value_name = "ID|DATE")]
+    pub deadline: Option<String>,
+    /// Objective [default: coverage].
+    #[arg(long, value_enum)]
+    pub objective: Option<ObjectiveArg>,
+    /// Spacing of the dates on which orders may be placed [default: quarter].
+    #[arg(long, value_enum)]
+    pub grid: Option<GridArg>,
+    /// Split each order's cost among European nations: `gdp`, `equal`, or a CSV FILE with columns nation,share.
+    #[arg(long, value_name = "gdp|equal|FILE")]
+    pub share: Option<String>,
+    /// Only lines whose EU/EEA/Ukraine content share is at least this (e.g. 0.65, as SAFE requires); unknown content fails.
+    #[arg(long, value_name = "SHARE")]
+    pub min_european_content: Option<String>,
+    /// US$ per unit of the scenario currency, to show shares as % of GDP (GDP figures are in US$).
+    #[arg(long, value_name = "RATE")]
+    pub usd_rate: Option<String>,
 }

@@ -2,11 +2,10 @@
 //! budget, or reach every target at least cost. The LP lives in
 //! `handover_core::plan`; this module parses the options and prints.
 
-use crate::cli::{Cli, Format};
+use crate::cli::{value_name, Cli, Format, PlanArgs};
 use crate::output::{json, level, money, number, pct};
 use anyhow::{bail, Context, Result};
 use chrono::NaiveDate;
-use clap::{Args, ValueEnum};
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, ContentArrangement, Table};
 use handover_core::plan::{
     request::parse_share, Objective, Plan, PlanOptions, PlanRequest, ShareChoice, ShareKey,
@@ -19,62 +18,6 @@ use std::process::ExitCode;
 
 /// Exit code when the cost objective leaves some targets unreachable by the deadline.
 pub const EXIT_UNREACHABLE: u8 = 3;
-
-/// What to optimise.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ObjectiveArg {
-    /// Maximise the weighted coverage (readiness index) at the deadline within --budget.
-    Coverage,
-    /// Reach every target by the deadline at least cost (within --budget, if given).
-    Cost,
-}
-
-/// Spacing of order dates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum GridArg {
-    /// An order date every month.
-    Month,
-    /// Every quarter.
-    Quarter,
-    /// Every year.
-    Year,
-}
-
-/// Options of `plan`. Parsed and defaulted by `handover_core::plan::PlanOptions`,
-/// as the server's `/api/plan` parameters are.
-#[derive(Debug, Args)]
-pub struct PlanArgs {
-    /// Money per year of ordering, in the scenario currency: `40e9/year`, `40e9`, `40bn/year`.
-    #[arg(long, value_name = "AMOUNT[/year]")]
-    pub budget: Option<String>,
-    /// First order date: a year (2026), a month (2026-04) or a date. Default: today or the
-    /// scenario start, whichever is later.
-    #[arg(long, value_name = "WHEN")]
-    pub from: Option<String>,
-    /// Deadline id of the scenario (e.g. us-2027) or a date YYYY-MM-DD. Default: the first deadline.
-    #[arg(long, value_name = "ID|DATE")]
-    pub deadline: Option<String>,
-    /// Objective [default: coverage].
-    #[arg(long, value_enum)]
-    pub objective: Option<ObjectiveArg>,
-    /// Spacing of the dates on which orders may be placed [default: quarter].
-    #[arg(long, value_enum)]
-    pub grid: Option<GridArg>,
-    /// Split each order's cost among European nations: `gdp`, `equal`, or a CSV FILE with columns nation,share.
-    #[arg(long, value_name = "gdp|equal|FILE")]
-    pub share: Option<String>,
-    /// Only lines whose EU/EEA/Ukraine content share is at least this (e.g. 0.65, as SAFE requires); unknown content fails.
-    #[arg(long, value_name = "SHARE")]
-    pub min_european_content: Option<String>,
-    /// US$ per unit of the scenario currency, to show shares as % of GDP (GDP figures are in US$).
-    #[arg(long, value_name = "RATE")]
-    pub usd_rate: Option<String>,
-}
-
-/// The name clap gives a value (`coverage`, `quarter`).
-pub fn value_name(v: impl ValueEnum) -> Option<String> {
-    v.to_possible_value().map(|p| p.get_name().to_string())
-}
 
 fn share_key(arg: &str) -> Result<ShareKey> {
     Ok(match parse_share(arg)? {
@@ -101,11 +44,11 @@ pub fn request(
     today: NaiveDate,
 ) -> Result<PlanRequest> {
     let options = PlanOptions {
-        objective: args.objective.and_then(value_name),
+        objective: args.objective.map(value_name),
         budget: args.budget.clone(),
         from: args.from.clone(),
         deadline: args.deadline.clone(),
-        grid: args.grid.and_then(value_name),
+        grid: args.grid.map(value_name),
         share: args.share.as_deref().map(share_key).transpose()?,
         min_european_content: args.min_european_content.clone(),
         usd_rate: args.usd_rate.clone(),

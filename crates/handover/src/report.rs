@@ -110,7 +110,7 @@ pub fn run(cli: &Cli, args: &ReportArgs, out: &mut impl Write) -> Result<ExitCod
 /// The plan options as arguments, for the report's reproduce command: each
 /// option given, as given, and the objective and grid always (so that the
 /// command does not depend on their defaults).
-fn plan_options(p: &crate::plan::PlanArgs) -> Vec<String> {
+fn plan_options(p: &crate::cli::PlanArgs) -> Vec<String> {
     let mut args = vec![];
     let mut push = |name: &str, value: Option<String>| {
         if let Some(v) = value {
@@ -120,12 +120,12 @@ fn plan_options(p: &crate::plan::PlanArgs) -> Vec<String> {
     push("budget", p.budget.clone());
     push("from", p.from.clone());
     push("deadline", p.deadline.clone());
-    use crate::plan::{value_name, GridArg, ObjectiveArg};
+    use crate::cli::{value_name, GridArg, ObjectiveArg};
     push(
         "objective",
-        value_name(p.objective.unwrap_or(ObjectiveArg::Coverage)),
+        Some(value_name(p.objective.unwrap_or(ObjectiveArg::Coverage))),
     );
-    push("grid", value_name(p.grid.unwrap_or(GridArg::Quarter)));
+    push("grid", Some(value_name(p.grid.unwrap_or(GridArg::Quarter))));
     push("share", p.share.clone());
     push("min-european-content", p.min_european_content.clone());
     push("usd-rate", p.usd_rate.clone());
