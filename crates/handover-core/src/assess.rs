@@ -240,6 +240,19 @@ impl Evaluation {
         }
     }
 
+    /// The Monte Carlo forecast of `s` (the scenario this evaluation was made
+    /// of) over every uncertain input, set up on this evaluation's compiled
+    /// model: `samples` draws from `seed` (run it with `Forecast::run`).
+    pub fn forecast(
+        &self,
+        s: &Scenario,
+        samples: u64,
+        seed: u64,
+    ) -> Result<crate::forecast::Forecast, crate::forecast::ForecastError> {
+        let inputs = crate::uncertainty::uncertain_inputs(s, &self.model);
+        crate::forecast::Forecast::new(s, &self.model, inputs, samples, seed)
+    }
+
     /// Capacity of line `line` (index into `Scenario::lines`) in period `k`
     /// (clamped into the horizon), in units per year.
     pub fn line_capacity_per_year(&self, line: usize, k: usize) -> f64 {

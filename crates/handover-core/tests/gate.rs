@@ -7,10 +7,8 @@
 
 use handover_core::build::ScenarioBuilder;
 use handover_core::distribution::Distribution;
-use handover_core::forecast::Forecast;
 use handover_core::plan::{plan, Objective, PlanRequest};
 use handover_core::scenario::{Table, Uncertainty};
-use handover_core::uncertainty::uncertain_inputs;
 use handover_core::validate::{errors, validate};
 use handover_core::Evaluation;
 use proptest::prelude::*;
@@ -250,8 +248,7 @@ fn compute(s: &handover_core::Scenario) {
     {
         let _ = eval.assess(s, at, true);
     }
-    let inputs = uncertain_inputs(s, &eval.model);
-    let forecast = Forecast::new(s, &eval.model, inputs, 64, 7).map(|f| f.run());
+    let forecast = eval.forecast(s, 64, 7).map(|f| f.run());
     if let Ok(f) = &forecast {
         let _ = handover_core::trigger::check(s, &eval, &s.triggers, s.scenario.start, Some(f));
     }

@@ -10,8 +10,6 @@
 //! merged into the bundled data. `PROPTEST_CASES` sets the cases per target
 //! (default 64; `docs/FORMAT.md`, "Limits", says what is refused).
 
-use handover_core::forecast::Forecast;
-use handover_core::uncertainty::uncertain_inputs;
 use handover_core::validate::{errors, validate};
 use handover_core::{Evaluation, Scenario};
 use handover_data::{bundled_files, from_files, from_json, to_json, LoadError};
@@ -129,8 +127,7 @@ fn compute(s: &Scenario) {
     {
         let _ = eval.assess(s, at, true);
     }
-    let inputs = uncertain_inputs(s, &eval.model);
-    if let Ok(f) = Forecast::new(s, &eval.model, inputs, 32, 3).map(|f| f.run()) {
+    if let Ok(f) = eval.forecast(s, 32, 3).map(|f| f.run()) {
         let _ = handover_core::trigger::check(s, &eval, &s.triggers, s.scenario.start, Some(&f));
     }
 }

@@ -76,9 +76,7 @@ pub fn run(cli: &Cli, args: &CheckArgs, out: &mut impl Write) -> Result<ExitCode
         .iter()
         .any(|t| t.rule.expr().is_some_and(|e| e.needs_forecast()));
     let forecast = if needs_forecast {
-        let model = handover_core::projection::Model::compile(s);
-        let inputs = handover_core::uncertainty::uncertain_inputs(s, &model);
-        let f = handover_core::forecast::Forecast::new(s, &model, inputs, args.samples, args.seed)?;
+        let f = eval.forecast(s, args.samples, args.seed)?;
         Some(crate::progress::run(&f, args.samples))
     } else {
         None

@@ -86,10 +86,8 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         Command::Forecast(args) => {
             let loaded = load(cli)?;
             let s = &loaded.scenario;
-            let model = handover_core::projection::Model::compile(s);
-            let inputs = handover_core::uncertainty::uncertain_inputs(s, &model);
-            let forecast =
-                handover_core::forecast::Forecast::new(s, &model, inputs, args.samples, args.seed)?;
+            let eval = handover_core::Evaluation::new(s);
+            let forecast = eval.forecast(s, args.samples, args.seed)?;
             let result = progress::run(&forecast, args.samples);
             if let Some(path) = &args.quantiles {
                 handover_data::write_file(path, output::fan_csv(&result)?.as_bytes(), true)?;

@@ -43,9 +43,7 @@ pub fn run(cli: &Cli, args: &ReportArgs, out: &mut impl Write) -> Result<ExitCod
     let forecast = if args.no_forecast {
         None
     } else {
-        let model = handover_core::projection::Model::compile(s);
-        let inputs = handover_core::uncertainty::uncertain_inputs(s, &model);
-        let f = handover_core::forecast::Forecast::new(s, &model, inputs, args.samples, args.seed)?;
+        let f = eval.forecast(s, args.samples, args.seed)?;
         Some(crate::progress::run(&f, args.samples))
     };
     let checks = if s.triggers.is_empty() {
