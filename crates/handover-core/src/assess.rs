@@ -29,6 +29,7 @@ pub enum AssessError {
 
 /// A deadline as the assessment reports it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeadlineInfo {
     /// Id.
     pub id: String,
@@ -43,6 +44,7 @@ pub struct DeadlineInfo {
 
 /// One capability against one deadline.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeadlineAssessment {
     /// Deadline id.
     pub deadline: String,
@@ -66,6 +68,7 @@ pub struct DeadlineAssessment {
 
 /// One capability in the assessment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CapabilityAssessment {
     /// Id.
     pub id: String,
@@ -103,6 +106,7 @@ pub struct CapabilityAssessment {
 
 /// The readiness index.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IndexAssessment {
     /// At the assessment date.
     pub at: Option<f64>,
@@ -119,6 +123,7 @@ pub struct IndexAssessment {
 
 /// A removal from stock that could not be met.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UnmetRemoval {
     /// Holder.
     pub holder: String,
@@ -132,6 +137,7 @@ pub struct UnmetRemoval {
 
 /// Per-period series for charts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Series {
     /// Last day of each period.
     pub dates: Vec<NaiveDate>,
@@ -143,6 +149,7 @@ pub struct Series {
 
 /// One capability's series.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CapabilitySeries {
     /// European level.
     pub level: Option<Vec<f64>>,
@@ -154,6 +161,7 @@ pub struct CapabilitySeries {
 
 /// Where Europe stands: the result of `handover assess`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Assessment {
     /// Scenario name.
     pub scenario: String,

@@ -1411,6 +1411,7 @@ impl<'a> Worker<'a> {
 
 /// P10, P50 and P90 (nearest rank; see the [module docs](self)).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Quantiles {
     /// 10th percentile.
     pub p10: f64,
@@ -1422,6 +1423,7 @@ pub struct Quantiles {
 
 /// Rank correlation of one input with one output.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Sensitivity {
     /// The input's label ([`UncertainInput::id`]).
     pub input: String,
@@ -1451,6 +1453,7 @@ pub struct DeadlineForecast {
 
 /// A period and the last day of it.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReachedAt {
     /// Period index.
     pub period: usize,
@@ -1460,6 +1463,7 @@ pub struct ReachedAt {
 
 /// The distribution of the first period with coverage 1.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReachedForecast {
     /// Share of samples that do not reach coverage 1 within the horizon.
     pub share_never: f64,

@@ -253,6 +253,7 @@ pub fn line_book_disclosed(
 
 /// What a viewer may see of one capability.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "state", rename_all = "lowercase")]
 pub enum Disclosure {
     /// Every record bearing on it is released to the viewer.

@@ -80,6 +80,7 @@ pub struct Deadline {
 
 /// Stock (a quantity held) or flow (production per year).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum CapabilityKind {
     /// A quantity held.

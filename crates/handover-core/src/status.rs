@@ -6,6 +6,7 @@ use std::fmt;
 
 /// Status of a capability against a glide path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
     /// Coverage at or above the glide path.

@@ -7,6 +7,7 @@ use std::str::FromStr;
 
 /// The length of one period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Step {
     /// One calendar month (the default).

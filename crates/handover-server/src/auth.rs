@@ -1,12 +1,12 @@
 //! Who is asking: session cookies (browsers), bearer tokens (scripts), or
 //! nobody (the public). Login with rate limiting, logout, CSRF, users, tokens.
 
+use crate::error::{Json, Path};
 use crate::{ApiError, AppState};
 use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use handover_core::releasability::Viewer;
 use handover_store::{Role, User};
 use serde::{Deserialize, Serialize};
@@ -127,6 +127,20 @@ impl FromRequestParts<Arc<AppState>> for Caller {
         parts: &mut Parts,
         state: &Arc<AppState>,
     ) -> Result<Self, Self::Rejection> {
+        let caller = Self::identify(parts, state)?;
+        if let (Some(log), Some(nation)) = (
+            parts.extensions.get::<crate::LoggedNation>(),
+            caller.user.as_ref().and_then(|u| u.nation.as_deref()),
+        ) {
+            log.set(nation);
+        }
+        Ok(caller)
+    }
+}
+
+impl Caller {
+    /// Who sent `parts`: a bearer token, a session cookie, or nobody.
+    fn identify(parts: &Parts, state: &Arc<AppState>) -> Result<Self, ApiError> {
         if let Some(auth) = parts.headers.get(header::AUTHORIZATION) {
             let text = auth.to_str().unwrap_or("");
             let Some(token) = text.strip_prefix("Bearer ") else {
@@ -289,7 +303,10 @@ fn me_of(state: &AppState, user: Option<&User>, csrf: Option<String>) -> Me {
 }
 
 /// Who is asking.
-#[utoipa::path(get, path = "/api/me", responses((status = 200, body = Me)))]
+#[utoipa::path(get, path = "/api/me", responses(
+        (status = 200, body = Me),
+        crate::error::CallerErrors
+    ))]
 pub async fn me(State(state): State<Arc<AppState>>, caller: Caller) -> Json<Me> {
     let csrf = match &caller.via {
         Via::Session { csrf, .. } => Some(csrf.clone()),
@@ -339,8 +356,12 @@ fn same_origin(headers: &HeaderMap) -> Result<(), ApiError> {
     request_body = LoginRequest,
     responses(
         (status = 200, body = Me),
+        (status = 400, body = ApiError, description = "invalid_input: a body that is not `{username, password}` (`field` names the field)"),
         (status = 401, body = ApiError, description = "unauthorized: wrong user name or password"),
-        (status = 429, body = ApiError, description = "rate_limited: too many failed logins")
+        (status = 403, body = ApiError, description = "forbidden: a cross-site request"),
+        crate::error::BodyErrors,
+        (status = 429, body = ApiError, description = "rate_limited: too many failed logins; `Retry-After` says when to try again"),
+        crate::error::InternalError
     )
 )]
 pub async fn login(
@@ -402,7 +423,11 @@ pub async fn login(
 }
 
 /// Log out: ends the session and clears the cookie.
-#[utoipa::path(post, path = "/api/logout", responses((status = 204), (status = 403, body = ApiError)))]
+#[utoipa::path(post, path = "/api/logout", responses(
+        (status = 204, description = "Logged out; the cookie is cleared"),
+        crate::error::CallerErrors,
+        (status = 403, body = ApiError, description = "csrf: a cookie request without its X-CSRF-Token; forbidden: a cross-site request")
+    ))]
 pub async fn logout(
     State(state): State<Arc<AppState>>,
     caller: Caller,
@@ -465,10 +490,11 @@ pub struct TokenInfoView {
     request_body = TokenRequest,
     responses(
         (status = 201, body = TokenView),
-        (status = 400, body = ApiError, description = "invalid_input: a bad name or expiry"),
-        (status = 401, body = ApiError),
-        (status = 403, body = ApiError, description = "csrf, or forbidden: a cross-site request"),
-        (status = 409, body = ApiError, description = "conflict: the caller has a token of that name")
+        (status = 400, body = ApiError, description = "invalid_input: a bad name or expiry, or a body that is not JSON of this shape (`field` names the field)"),
+        crate::error::CallerErrors,
+        (status = 403, body = ApiError, description = "csrf: a cookie request without its X-CSRF-Token; forbidden: a cross-site request"),
+        (status = 409, body = ApiError, description = "conflict: the caller has a token of that name (`field`: `name`)"),
+        crate::error::BodyErrors
     )
 )]
 pub async fn create_token(
@@ -501,7 +527,10 @@ pub async fn create_token(
 #[utoipa::path(
     get,
     path = "/api/tokens",
-    responses((status = 200, body = [TokenInfoView]), (status = 401, body = ApiError))
+    responses(
+        (status = 200, body = [TokenInfoView]),
+        crate::error::CallerErrors
+    )
 )]
 pub async fn tokens(
     State(state): State<Arc<AppState>>,
@@ -534,8 +563,9 @@ pub async fn tokens(
     params(("id" = i64, Path, description = "The token's id (from POST or GET /api/tokens)")),
     responses(
         (status = 204, description = "Revoked"),
-        (status = 401, body = ApiError),
-        (status = 403, body = ApiError, description = "csrf, or forbidden: a cross-site request"),
+        (status = 400, body = ApiError, description = "invalid_input: an id that is not a whole number (`field`: `id`)"),
+        crate::error::CallerErrors,
+        (status = 403, body = ApiError, description = "csrf: a cookie request without its X-CSRF-Token; forbidden: a cross-site request"),
         (status = 404, body = ApiError, description = "not_found: no live token of the caller's with that id")
     )
 )]
@@ -543,7 +573,7 @@ pub async fn revoke_token(
     State(state): State<Arc<AppState>>,
     caller: Caller,
     headers: HeaderMap,
-    axum::extract::Path(id): axum::extract::Path<i64>,
+    Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
     caller.check_csrf(&headers)?;
     let u = caller.user()?;
@@ -572,7 +602,11 @@ pub struct NewUser {
 }
 
 /// Every account (admins only).
-#[utoipa::path(get, path = "/api/users", responses((status = 200, body = [UserView]), (status = 403, body = ApiError)))]
+#[utoipa::path(get, path = "/api/users", responses(
+        (status = 200, body = [UserView]),
+        crate::error::CallerErrors,
+        (status = 403, body = ApiError, description = "forbidden: not an administrator")
+    ))]
 pub async fn users(
     State(state): State<Arc<AppState>>,
     caller: Caller,
@@ -590,9 +624,11 @@ pub async fn users(
     request_body = NewUser,
     responses(
         (status = 201, body = UserView),
-        (status = 400, body = ApiError),
-        (status = 403, body = ApiError),
-        (status = 409, body = ApiError, description = "conflict: the user name is taken")
+        (status = 400, body = ApiError, description = "invalid_input: a bad user name, password, nation or role, or a body that is not JSON of this shape (`field` names the field)"),
+        crate::error::CallerErrors,
+        (status = 403, body = ApiError, description = "forbidden: not an administrator, or a cross-site request; csrf: a cookie request without its X-CSRF-Token"),
+        (status = 409, body = ApiError, description = "conflict: the user name is taken (`field`: `username`)"),
+        crate::error::BodyErrors
     )
 )]
 pub async fn create_user(

@@ -2,11 +2,11 @@
 //! history and the audit log.
 
 use crate::auth::Caller;
+use crate::error::{Json, Path, Query};
 use crate::{ApiError, AppState, Current, ProblemView};
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use handover_core::releasability::{Viewer, Visibility};
 use handover_core::validate::Severity;
 use handover_data::LoadError;
@@ -259,8 +259,10 @@ fn views(ps: &[handover_core::validate::Problem]) -> Vec<ProblemView> {
     request_body = Submission,
     responses(
         (status = 200, body = CheckResult),
-        (status = 401, body = ApiError),
-        (status = 403, body = ApiError, description = "forbidden: not a submitter of a nation; csrf: missing token")
+        (status = 400, body = ApiError, description = "invalid_input: a body that is not JSON of this shape (`field` names the field)"),
+        crate::error::CallerErrors,
+        (status = 403, body = ApiError, description = "forbidden: not a submitter of a nation, or a cross-site request; csrf: missing token"),
+        crate::error::BodyErrors
     )
 )]
 pub async fn check_submission(
@@ -298,9 +300,10 @@ pub async fn check_submission(
     request_body = Submission,
     responses(
         (status = 201, body = Submitted),
-        (status = 400, body = ApiError, description = "invalid_input: no message, no file"),
-        (status = 401, body = ApiError),
-        (status = 403, body = ApiError),
+        (status = 400, body = ApiError, description = "invalid_input: no message, no file, or a body that is not JSON of this shape (`field` names the field)"),
+        crate::error::CallerErrors,
+        (status = 403, body = ApiError, description = "forbidden: not a submitter of a nation, or a cross-site request; csrf: missing token"),
+        crate::error::BodyErrors,
         (status = 422, body = ApiError, description = "invalid_submission: `problems` by file, line and field; nothing stored. uncomputable: valid, but the engine cannot compute it; nothing stored"),
         (status = 503, body = ApiError, description = "busy: other submissions kept being stored meanwhile; nothing stored, retry")
     )
@@ -383,7 +386,10 @@ pub async fn submit(
 }
 
 /// The version history, newest first (logged-in users).
-#[utoipa::path(get, path = "/api/versions", responses((status = 200, body = [VersionView]), (status = 401, body = ApiError)))]
+#[utoipa::path(get, path = "/api/versions", responses(
+        (status = 200, body = [VersionView]),
+        crate::error::CallerErrors
+    ))]
 pub async fn versions(
     State(state): State<Arc<AppState>>,
     caller: Caller,
@@ -416,8 +422,10 @@ pub async fn versions(
     params(("version" = i64, Path, description = "Version"), ("name" = String, Path, description = "File name, e.g. holdings.csv")),
     responses(
         (status = 200, description = "The CSV text", content_type = "text/csv"),
-        (status = 403, body = ApiError),
-        (status = 404, body = ApiError)
+        (status = 400, body = ApiError, description = "invalid_input: a version that is not a whole number (`field`: `version`)"),
+        crate::error::CallerErrors,
+        (status = 403, body = ApiError, description = "forbidden: a file of another nation, for a non-administrator"),
+        (status = 404, body = ApiError, description = "not_found: no such version (`field`: `version`) or file (`field`: `name`)")
     )
 )]
 pub async fn version_file(
@@ -450,7 +458,11 @@ pub async fn version_file(
     get,
     path = "/api/audit",
     params(("limit" = Option<usize>, Query, description = "At most this many entries (default 200, at most 10,000)")),
-    responses((status = 200, body = [AuditView]), (status = 401, body = ApiError))
+    responses(
+        (status = 200, body = [AuditView]),
+        (status = 400, body = ApiError, description = "invalid_input: a bad `limit` or an unknown parameter"),
+        crate::error::CallerErrors
+    )
 )]
 pub async fn audit(
     State(state): State<Arc<AppState>>,

@@ -2,17 +2,19 @@
 //! the whole scenario and cut to what the caller's nation may see.
 
 use crate::auth::Caller;
+use crate::error::{Path, Query};
 use crate::{cached, ApiError, AppState, Current};
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
-use handover_core::assess::Assessment;
+use handover_core::assess::{Assessment, CapabilityAssessment, CapabilitySeries};
+use handover_core::forecast::{Quantiles, ReachedForecast, Sensitivity};
 use handover_core::plan::{request::parse_share, PlanOption, PlanOptions, ShareChoice};
+use handover_core::releasability::Disclosure;
 use handover_core::releasability::{self, Redaction, Viewer};
 use handover_core::trigger;
 use serde::Serialize;
-use serde_json::json;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use utoipa::ToSchema;
@@ -103,6 +105,212 @@ pub struct Overview {
     pub forecast: Option<(u64, u64)>,
 }
 
+/// `GET /api/capabilities/{id}`: one capability as the caller may see it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CapabilityPage {
+    /// Date assessed.
+    pub at: NaiveDate,
+    /// The stored version these figures come from.
+    pub data_version: i64,
+    /// The caller's nation (`null`: the public).
+    pub nation: Option<String>,
+    /// Currency of money figures.
+    pub currency: String,
+    /// Last day of each period of the series.
+    pub dates: Option<Vec<NaiveDate>>,
+    /// Open, disclosed or suppressed for the caller (docs/API.md).
+    pub disclosure: Disclosure,
+    /// The capability's assessment at the date.
+    pub assessment: CapabilityAssessment,
+    /// Its series per period (`null` when suppressed).
+    pub series: Option<CapabilitySeries>,
+    /// The holdings released to the caller.
+    pub holdings: Vec<HoldingView>,
+    /// Whether holdings exist that are not released to the caller.
+    pub holdings_withheld: bool,
+    /// The production lines released to the caller.
+    pub lines: Vec<LineView>,
+    /// The forecast (`null` when suppressed or not forecast).
+    pub forecast: Option<CapabilityForecastView>,
+}
+
+/// A holding released to the caller, as submitted.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HoldingView {
+    /// Holding nation or group.
+    pub holder: String,
+    /// Units held.
+    pub quantity: f64,
+    /// Date of the figure.
+    pub as_of: Option<NaiveDate>,
+    /// Its marking.
+    pub releasability: String,
+    /// Whether the figure is an estimate.
+    pub estimate: bool,
+    /// Its source.
+    pub source: Option<String>,
+}
+
+/// A production line released to the caller.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LineView {
+    /// Line id.
+    pub id: String,
+    /// Name.
+    pub name: Option<String>,
+    /// Nation of the line.
+    pub nation: String,
+    /// Months from order to first delivery.
+    pub lead_time_months: u32,
+    /// Cost of one unit.
+    pub unit_cost: Option<f64>,
+    /// Capacity per year at the date (`null`: a capacity step not released to the caller).
+    pub capacity_per_year: Option<f64>,
+    /// Capacity per year, per period.
+    pub capacity_series: Option<Vec<f64>>,
+    /// Units ordered and not yet delivered at the date (`null`: suppressed).
+    pub backlog: Option<f64>,
+    /// Units delivered per period (`null`: suppressed).
+    pub delivered_series: Option<Vec<f64>>,
+    /// Why the backlog and deliveries are withheld, if they are.
+    pub aggregates_suppressed: Option<String>,
+    /// The orders released to the caller.
+    pub orders: Vec<OrderView>,
+    /// Whether orders exist that are not released to the caller.
+    pub orders_withheld: bool,
+    /// Its marking.
+    pub releasability: String,
+    /// Its source.
+    pub source: Option<String>,
+}
+
+/// An order released to the caller, with its projected deliveries.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrderView {
+    /// Order id.
+    pub id: String,
+    /// Buying nation.
+    pub buyer: String,
+    /// Units ordered.
+    pub quantity: f64,
+    /// Date ordered.
+    pub date: NaiveDate,
+    /// Units delivered before the scenario's start.
+    pub delivered_before_start: f64,
+    /// Last day of the period of the first delivery.
+    pub first_delivery: Option<NaiveDate>,
+    /// Last day of the period of the last delivery.
+    pub completed: Option<NaiveDate>,
+    /// Units still open at the horizon.
+    pub open_at_horizon: f64,
+    /// Its marking.
+    pub releasability: String,
+}
+
+/// The forecast of one capability.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CapabilityForecastView {
+    /// Samples drawn.
+    pub samples: u64,
+    /// Seed.
+    pub seed: u64,
+    /// Per deadline.
+    pub deadlines: Vec<DeadlineForecastView>,
+    /// When coverage 1 is reached, in quantiles.
+    pub reached: ReachedForecast,
+    /// The fan chart of coverage, per period.
+    pub fan: Option<FanView>,
+}
+
+/// The forecast at one deadline.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeadlineForecastView {
+    /// Deadline id.
+    pub deadline: String,
+    /// Probability that coverage is 1 at the deadline.
+    pub p_met: f64,
+    /// Its standard error.
+    pub p_met_se: f64,
+    /// Coverage quantiles at the deadline.
+    pub coverage: Quantiles,
+    /// Uncertain inputs ranked by rank correlation, those released to the caller only.
+    pub sensitivity: Vec<Sensitivity>,
+}
+
+/// Coverage quantiles per period.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FanView {
+    /// 10th percentile.
+    pub p10: Vec<f64>,
+    /// Median.
+    pub p50: Vec<f64>,
+    /// 90th percentile.
+    pub p90: Vec<f64>,
+}
+
+/// `GET /api/plan`: the schema of the plan as `handover --format json plan`
+/// prints it. The answer is `handover_core::plan::Plan` itself, serialised;
+/// this type only describes it (tests/contract.rs checks that its fields are
+/// the answer's), with the nested records as objects (docs/OUTPUT.md).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct PlanView {
+    /// `coverage` or `cost`.
+    objective: String,
+    /// Scenario currency.
+    currency: String,
+    /// Deadline id (or the date given).
+    deadline: String,
+    /// Deadline date.
+    deadline_date: NaiveDate,
+    /// First order date allowed.
+    from: NaiveDate,
+    /// Order grid: `month`, `quarter` or `year`.
+    grid: String,
+    /// Budget per year, if given.
+    budget_per_year: Option<f64>,
+    /// Minimum European content rule, if given.
+    min_european_content: Option<f64>,
+    /// The European nation that books the planned orders.
+    buyer: String,
+    /// The orders, by date then line.
+    #[schema(value_type = Vec<Object>)]
+    orders: Vec<serde_json::Value>,
+    /// Total cost (continuous).
+    total_cost: f64,
+    /// Total cost of the whole-unit plan.
+    total_cost_rounded: f64,
+    /// Per capability.
+    #[schema(value_type = Vec<Object>)]
+    capabilities: Vec<serde_json::Value>,
+    /// Readiness index at the deadline without the plan.
+    index_before: Option<f64>,
+    /// ... with the plan (the LP's claim).
+    index_after: Option<f64>,
+    /// ... with the whole-unit plan (by the projection).
+    index_rounded: Option<f64>,
+    /// Budget per year.
+    #[schema(value_type = Vec<Object>)]
+    budget: Vec<serde_json::Value>,
+    /// Per line.
+    #[schema(value_type = Vec<Object>)]
+    lines: Vec<serde_json::Value>,
+    /// Targets not reachable by the deadline at any cost.
+    #[schema(value_type = Vec<Object>)]
+    unreachable: Vec<serde_json::Value>,
+    /// Burden sharing.
+    #[schema(value_type = Vec<Object>)]
+    shares: Vec<serde_json::Value>,
+    /// Name of the burden-sharing key, if one was given.
+    share_key: Option<String>,
+    /// Caveats and choices made.
+    notes: Vec<String>,
+    /// The LP solver used.
+    solver: String,
+    /// LP size: variables and constraints.
+    lp_size: Vec<usize>,
+}
+
 fn json_bytes(bytes: Arc<Vec<u8>>) -> Response {
     (
         [(header::CONTENT_TYPE, "application/json")],
@@ -186,7 +394,8 @@ fn assess_for(
     params(("at" = Option<String>, Query, description = "Date YYYY-MM-DD (default: today)")),
     responses(
         (status = 200, body = Overview),
-        (status = 400, body = ApiError, description = "invalid_input: bad or out-of-range `at`")
+        (status = 400, body = ApiError, description = "invalid_input: bad or out-of-range `at`, or an unknown parameter"),
+        crate::error::CallerErrors
     )
 )]
 pub async fn overview(
@@ -288,8 +497,9 @@ fn make_overview(
     path = "/api/assessment",
     params(("at" = Option<String>, Query, description = "Date YYYY-MM-DD (default: today)")),
     responses(
-        (status = 200, description = "The assessment; fields in docs/OUTPUT.md", body = Object),
-        (status = 400, body = ApiError)
+        (status = 200, description = "The assessment; fields in docs/OUTPUT.md", body = Assessment),
+        (status = 400, body = ApiError, description = "invalid_input: bad or out-of-range `at`, or an unknown parameter"),
+        crate::error::CallerErrors
     )
 )]
 pub async fn assessment(
@@ -317,8 +527,9 @@ pub async fn assessment(
         ("at" = Option<String>, Query, description = "Date YYYY-MM-DD (default: today)")
     ),
     responses(
-        (status = 200, description = "`assessment`, `series`, `holdings`, `lines`, `forecast` of the capability", body = Object),
-        (status = 400, body = ApiError),
+        (status = 200, description = "`assessment`, `series`, `holdings`, `lines`, `forecast` of the capability", body = CapabilityPage),
+        (status = 400, body = ApiError, description = "invalid_input: bad or out-of-range `at`, or an unknown parameter"),
+        crate::error::CallerErrors,
         (status = 404, body = ApiError, description = "not_found: no such capability (with a suggestion)")
     )
 )]
@@ -353,7 +564,7 @@ fn capability_view(
     ci: usize,
     at: NaiveDate,
     viewer: &Viewer,
-) -> Result<serde_json::Value, ApiError> {
+) -> Result<CapabilityPage, ApiError> {
     let s = &cur.scenario;
     let eval = &cur.evaluation;
     let cal = eval.model.calendar;
@@ -378,15 +589,13 @@ fn capability_view(
         .filter(|(i, h)| {
             &h.capability == id && vis.row(handover_core::table::TableId::Holdings, *i)
         })
-        .map(|(_, h)| {
-            json!({
-                "holder": h.holder,
-                "quantity": h.quantity,
-                "as_of": h.as_of,
-                "releasability": h.provenance.releasability.to_string(),
-                "estimate": h.provenance.estimate,
-                "source": h.provenance.source,
-            })
+        .map(|(_, h)| HoldingView {
+            holder: h.holder.clone(),
+            quantity: h.quantity,
+            as_of: h.as_of,
+            releasability: h.provenance.releasability.to_string(),
+            estimate: h.provenance.estimate,
+            source: h.provenance.source.clone(),
         })
         .collect();
     let holdings_withheld =
@@ -416,35 +625,38 @@ fn capability_view(
             .filter(|&&o| vis.row(handover_core::table::TableId::Orders, o))
             .map(|&o| {
                 let order = &s.orders[o];
-                json!({
-                    "id": order.id,
-                    "buyer": order.buyer,
-                    "quantity": order.quantity,
-                    "date": order.date,
-                    "delivered_before_start": order.delivered,
-                    "first_delivery": eval.projection.first_delivery[o].map(|p| cal.period_end(p as i64)),
-                    "completed": eval.projection.completed[o].map(|p| cal.period_end(p as i64)),
-                    "open_at_horizon": eval.projection.open_at_end[o],
-                    "releasability": order.provenance.releasability.to_string(),
-                })
+                OrderView {
+                    id: order.id.clone(),
+                    buyer: order.buyer.clone(),
+                    quantity: order.quantity,
+                    date: order.date,
+                    delivered_before_start: order.delivered,
+                    first_delivery: eval.projection.first_delivery[o]
+                        .map(|p| cal.period_end(p as i64)),
+                    completed: eval.projection.completed[o].map(|p| cal.period_end(p as i64)),
+                    open_at_horizon: eval.projection.open_at_end[o],
+                    releasability: order.provenance.releasability.to_string(),
+                }
             })
             .collect();
-        lines.push(json!({
-            "id": l.id,
-            "name": l.name,
-            "nation": l.nation,
-            "lead_time_months": l.lead_time_months,
-            "unit_cost": l.unit_cost,
-            "capacity_per_year": capacity_visible.then(|| eval.line_capacity_per_year(li, k)),
-            "capacity_series": capacity_visible.then(|| eval.line_capacity_series_per_year(li)),
-            "backlog": aggregate_ok.then(|| eval.line_backlog(li, k)),
-            "delivered_series": aggregate_ok.then(|| eval.projection.delivered[li].clone()),
-            "aggregates_suppressed": (!aggregate_ok).then(|| "the line's order book includes orders not released to you and fails the disclosure rule".to_string()),
-            "orders": visible_orders,
-            "orders_withheld": !all_orders_visible,
-            "releasability": l.provenance.releasability.to_string(),
-            "source": l.provenance.source,
-        }));
+        lines.push(LineView {
+            id: l.id.clone(),
+            name: l.name.clone(),
+            nation: l.nation.clone(),
+            lead_time_months: l.lead_time_months,
+            unit_cost: l.unit_cost,
+            capacity_per_year: capacity_visible.then(|| eval.line_capacity_per_year(li, k)),
+            capacity_series: capacity_visible.then(|| eval.line_capacity_series_per_year(li)),
+            backlog: aggregate_ok.then(|| eval.line_backlog(li, k)),
+            delivered_series: aggregate_ok.then(|| eval.projection.delivered[li].clone()),
+            aggregates_suppressed: (!aggregate_ok).then(|| {
+                "the line's order book includes orders not released to you and fails the disclosure rule".to_string()
+            }),
+            orders: visible_orders,
+            orders_withheld: !all_orders_visible,
+            releasability: l.provenance.releasability.to_string(),
+            source: l.provenance.source.clone(),
+        });
     }
 
     // The forecast: P(met) and the fan chart, unless suppressed; sensitivity
@@ -465,43 +677,49 @@ fn capability_view(
                 .series
                 .iter()
                 .find(|x| x.capability.as_deref() == Some(id.as_str()));
-            let deadlines: Vec<_> = fc
-                .deadlines
-                .iter()
-                .map(|d| {
-                    json!({
-                        "deadline": d.deadline,
-                        "p_met": d.p_met,
-                        "p_met_se": d.p_met_se,
-                        "coverage": d.coverage,
-                        "sensitivity": d.sensitivity.iter().filter(|x| visible_inputs.contains(&x.input)).collect::<Vec<_>>(),
+            CapabilityForecastView {
+                samples: f.samples,
+                seed: f.seed,
+                deadlines: fc
+                    .deadlines
+                    .iter()
+                    .map(|d| DeadlineForecastView {
+                        deadline: d.deadline.clone(),
+                        p_met: d.p_met,
+                        p_met_se: d.p_met_se,
+                        coverage: d.coverage,
+                        sensitivity: d
+                            .sensitivity
+                            .iter()
+                            .filter(|x| visible_inputs.contains(&x.input))
+                            .cloned()
+                            .collect(),
                     })
-                })
-                .collect();
-            json!({
-                "samples": f.samples,
-                "seed": f.seed,
-                "deadlines": deadlines,
-                "reached": fc.reached,
-                "fan": fan.map(|x| json!({"p10": x.p10, "p50": x.p50, "p90": x.p90})),
-            })
+                    .collect(),
+                reached: fc.reached.clone(),
+                fan: fan.map(|x| FanView {
+                    p10: x.p10.clone(),
+                    p50: x.p50.clone(),
+                    p90: x.p90.clone(),
+                }),
+            }
         })
     };
 
-    Ok(json!({
-        "at": at,
-        "data_version": cur.version,
-        "nation": viewer.nation,
-        "currency": s.scenario.currency,
-        "dates": a.series.as_ref().map(|x| &x.dates),
-        "disclosure": disclosure,
-        "assessment": c,
-        "series": series,
-        "holdings": holdings,
-        "holdings_withheld": holdings_withheld,
-        "lines": lines,
-        "forecast": forecast,
-    }))
+    Ok(CapabilityPage {
+        at,
+        data_version: cur.version,
+        nation: viewer.nation.clone(),
+        currency: s.scenario.currency.clone(),
+        dates: a.series.as_ref().map(|x| x.dates.clone()),
+        disclosure: disclosure.clone(),
+        assessment: c.clone(),
+        series: series.cloned(),
+        holdings,
+        holdings_withheld,
+        lines,
+        forecast,
+    })
 }
 
 /// A procurement plan (as `handover plan`) on the served data.
@@ -520,8 +738,9 @@ fn capability_view(
         ("at" = Option<String>, Query, description = "Date YYYY-MM-DD (default: today)")
     ),
     responses(
-        (status = 200, description = "The plan; fields as `handover --format json plan` (docs/OUTPUT.md)", body = Object),
-        (status = 400, body = ApiError),
+        (status = 200, description = "The plan; fields as `handover --format json plan` (docs/OUTPUT.md)", body = PlanView),
+        (status = 400, body = ApiError, description = "invalid_input: a bad parameter (`field` names it), an unknown deadline, a budget too small"),
+        crate::error::CallerErrors,
         (status = 403, body = ApiError, description = "suppressed: the plan would rest on figures not released to the caller")
     )
 )]

@@ -182,9 +182,15 @@ pub enum StoreError {
         /// What is wrong with it and what is allowed.
         message: String,
     },
-    /// A unique name taken, e.g. a username.
-    #[error("{0}")]
-    Conflict(String),
+    /// A unique name taken, e.g. a username or a token's name; names the
+    /// field (argument) whose value is taken.
+    #[error("{message}")]
+    Conflict {
+        /// The field whose value is taken: `username`, or `name` for a token.
+        field: String,
+        /// What is taken.
+        message: String,
+    },
     /// The database failed.
     #[error("database error: {0}")]
     Database(#[from] rusqlite::Error),

@@ -356,11 +356,14 @@ impl Store for SqliteStore {
         );
         match inserted {
             Err(e) if is_unique(&e) => {
-                return Err(StoreError::Conflict(format!(
-                    "`{}` already has an API token named `{}`",
-                    user.username,
-                    shown(name)
-                )))
+                return Err(StoreError::Conflict {
+                    field: "name".into(),
+                    message: format!(
+                        "`{}` already has an API token named `{}`",
+                        user.username,
+                        shown(name)
+                    ),
+                })
             }
             other => other?,
         };
@@ -658,7 +661,10 @@ impl Store for SqliteStore {
 }
 
 fn taken(username: &str) -> StoreError {
-    StoreError::Conflict(format!("the username `{username}` is taken"))
+    StoreError::Conflict {
+        field: "username".into(),
+        message: format!("the username `{username}` is taken"),
+    }
 }
 
 #[cfg(test)]

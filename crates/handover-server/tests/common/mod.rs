@@ -72,14 +72,18 @@ pub fn agent() -> ureq::Agent {
         .into()
 }
 
-pub fn read(mut r: ureq::http::Response<ureq::Body>, what: &str) -> (u16, Value) {
-    let status = r.status().as_u16();
-    let ct = r
-        .headers()
+/// The answer's content type, `""` when it has none.
+pub fn content_type(r: &ureq::http::Response<ureq::Body>) -> String {
+    r.headers()
         .get("content-type")
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
-        .to_string();
+        .to_string()
+}
+
+pub fn read(mut r: ureq::http::Response<ureq::Body>, what: &str) -> (u16, Value) {
+    let status = r.status().as_u16();
+    let ct = content_type(&r);
     if status == 204 {
         return (status, Value::Null);
     }

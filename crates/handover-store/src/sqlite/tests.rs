@@ -224,7 +224,7 @@ fn a_taken_username_is_a_conflict_and_records_nothing() {
         )
         .unwrap_err();
     assert!(
-        matches!(&e, StoreError::Conflict(m) if m.contains("alice")),
+        matches!(&e, StoreError::Conflict { field, message } if field == "username" && message.contains("alice")),
         "{e:?}"
     );
     assert_eq!(s.user_count().unwrap(), 1);
@@ -380,7 +380,10 @@ fn api_tokens() {
     assert_eq!(s.session(&t).unwrap(), None);
 
     let e = s.create_token(&a, "nightly import").unwrap_err();
-    assert!(matches!(e, StoreError::Conflict(_)), "{e:?}");
+    assert!(
+        matches!(&e, StoreError::Conflict { field, .. } if field == "name"),
+        "{e:?}"
+    );
     assert_eq!(field_of(s.create_token(&a, "").unwrap_err()), "name");
     assert_eq!(
         field_of(s.create_token(&a, &"n".repeat(65)).unwrap_err()),
