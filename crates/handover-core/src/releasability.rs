@@ -11,8 +11,10 @@
 //!
 //! - every record bearing on the capability is released: the figures are shown
 //!   ([`Disclosure::Open`]);
-//! - some are not, and the European level passes the [`DisclosureRule`] at every
-//!   period (at least 3 contributing nations, none above 70 % of the total, by
+//! - some are not, and the part of the European level the viewer cannot see
+//!   (the parts it could not subtract: [`Visibility::stock_open`],
+//!   [`Visibility::line_open`]) passes the [`DisclosureRule`] at every period
+//!   (at least 3 contributing nations, none above 70 % of that part, by
 //!   default): the aggregates are shown, record-level detail is not
 //!   ([`Disclosure::Disclosed`]);
 //! - otherwise every figure derived from the level is removed and the
@@ -65,10 +67,11 @@ impl DisclosureRule {
         }
         let total: f64 = by_nation.values().sum();
         if by_nation.len() < self.min_nations {
+            // No count: the parts are often the unreleased ones, whose number
+            // the viewer may not learn.
             return Err(format!(
-                "fewer than {} nations contribute ({})",
-                self.min_nations,
-                by_nation.len()
+                "fewer than {} nations contribute",
+                self.min_nations
             ));
         }
         let largest = by_nation.values().copied().fold(0.0, f64::max);
@@ -199,6 +202,50 @@ impl Visibility {
         self.table(table).get(row).copied().unwrap_or(false)
     }
 
+    /// Whether line `li`'s capacity is visible: the line and its capacity steps.
+    pub fn line_open(&self, eval: &Evaluation, li: usize) -> bool {
+        self.row(TableId::Lines, li)
+            && eval.model.lines[li]
+                .step_rows
+                .iter()
+                .all(|&r| self.row(TableId::Capacity, r))
+    }
+
+    /// Whether the viewer sees every record that shapes stock `si` of the
+    /// compiled model (one holder's stock of one capability): its holdings,
+    /// removals and consumption, and, for each line delivering to it, the
+    /// line, its capacity steps and every order on it (another buyer's order
+    /// ahead in the queue moves this holder's deliveries).
+    pub fn stock_open(&self, s: &Scenario, eval: &Evaluation, si: usize) -> bool {
+        let st = &eval.model.stocks[si];
+        let cap = s.capabilities[st.capability].id.as_str();
+        let mine = |c: &str, h: &str| c == cap && h == st.holder;
+        let rows_open = |t: TableId, pick: &dyn Fn(usize) -> bool| {
+            self.table(t)
+                .iter()
+                .enumerate()
+                .all(|(i, &v)| v || !pick(i))
+        };
+        rows_open(TableId::Holdings, &|i| {
+            mine(&s.holdings[i].capability, &s.holdings[i].holder)
+        }) && rows_open(TableId::Retirements, &|i| {
+            mine(&s.retirements[i].capability, &s.retirements[i].holder)
+        }) && rows_open(TableId::Consumption, &|i| {
+            mine(&s.consumption[i].capability, &s.consumption[i].holder)
+        }) && eval
+            .model
+            .orders
+            .iter()
+            .filter(|o| o.stock == Some(si))
+            .all(|o| {
+                self.line_open(eval, o.line)
+                    && eval.model.lines[o.line]
+                        .orders
+                        .iter()
+                        .all(|&r| self.row(TableId::Orders, r))
+            })
+    }
+
     /// Whether every record bearing on the European level of capability `id`
     /// is visible: its holdings, removals, lines, their capacity steps and orders.
     pub fn level_open(&self, s: &Scenario, id: &str) -> bool {
@@ -231,8 +278,10 @@ impl Visibility {
 
 /// Whether a viewer may see the aggregates of line `line`'s order book (its
 /// backlog and deliveries, sums over its buyers' orders): when every order
-/// of the line is visible, or when the open quantities pass the disclosure
-/// rule.
+/// of the line is visible, or when the open quantities of the orders the
+/// viewer cannot see pass the disclosure rule on their own. The viewer sees
+/// the visible orders one by one and could subtract them from the total, so
+/// it is the unreleased remainder that must not single out a nation.
 pub fn line_book_disclosed(
     s: &Scenario,
     eval: &Evaluation,
@@ -241,10 +290,15 @@ pub fn line_book_disclosed(
     line: usize,
 ) -> bool {
     let orders = &eval.model.lines[line].orders;
-    orders.iter().all(|&o| vis.row(TableId::Orders, o))
+    let hidden: Vec<usize> = orders
+        .iter()
+        .copied()
+        .filter(|&o| !vis.row(TableId::Orders, o))
+        .collect();
+    hidden.is_empty()
         || rule
             .check(
-                orders
+                hidden
                     .iter()
                     .map(|&o| (s.orders[o].buyer.as_str(), eval.model.orders[o].open)),
             )
@@ -331,28 +385,35 @@ pub fn disclosure(
         } else if vis.level_open(s, &c.id) {
             Disclosure::Open
         } else {
-            // European level per contributing nation (or group), per period.
+            // The European level's parts the viewer cannot work out from
+            // what it sees, per contributing nation (or group), per period.
+            // The viewer can subtract every visible part from the level, so
+            // the rule is applied to the rest: it must not single out a nation.
             let mut parts: Vec<(&str, &Vec<f64>)> = vec![];
             for (si, st) in eval.model.stocks.iter().enumerate() {
-                if st.capability == ci && st.european {
+                if st.capability == ci && st.european && !vis.stock_open(s, eval, si) {
                     parts.push((st.holder.as_str(), &eval.projection.stock[si]));
                 }
             }
             for (li, lm) in eval.model.lines.iter().enumerate() {
-                if lm.capability == ci && lm.european {
+                if lm.capability == ci && lm.european && !vis.line_open(eval, li) {
                     parts.push((s.lines[li].nation.as_str(), &eval.projection.capacity[li]));
                 }
             }
-            let failed = (0..cal.periods()).find_map(|k| {
-                rule.check(parts.iter().map(|(n, v)| (*n, v[k])))
-                    .err()
-                    .map(|why| (k, why))
-            });
+            let failed = if parts.is_empty() {
+                None
+            } else {
+                (0..cal.periods()).find_map(|k| {
+                    rule.check(parts.iter().map(|(n, v)| (*n, v[k])))
+                        .err()
+                        .map(|why| (k, why))
+                })
+            };
             match failed {
                 None => Disclosure::Disclosed,
                 Some((k, why)) => Disclosure::Suppressed {
                     reason: format!(
-                        "includes figures not released to you and {why} in the period ending {}",
+                        "includes figures not released to you and, of those, {why} in the period ending {}",
                         cal.period_end(k as i64)
                     ),
                 },
@@ -523,6 +584,15 @@ mod tests {
         }
     }
 
+    /// Mark `holders`' holdings of tanks only.
+    fn mark_mbt(s: &mut Scenario, holders: &[&str], m: &str) {
+        for h in s.holdings.iter_mut() {
+            if h.capability == "mbt" && holders.contains(&h.holder.as_str()) {
+                h.provenance.releasability = m.parse().unwrap();
+            }
+        }
+    }
+
     /// Four NATO nations (DE, FR, PL, NL; DE, FR, NL also EU) holding tanks.
     fn four(de: f64, fr: f64, pl: f64, nl: f64) -> Scenario {
         ScenarioBuilder::monthly("2026-01-01", "2027-12-31")
@@ -602,9 +672,9 @@ mod tests {
     }
 
     #[test]
-    fn hidden_record_in_a_broad_aggregate_is_disclosed() {
+    fn hidden_records_of_three_nations_are_disclosed_as_an_aggregate() {
         let mut s = four(300.0, 200.0, 200.0, 200.0);
-        mark(&mut s, "DE", "national");
+        mark_mbt(&mut s, &["DE", "FR", "NL"], "national");
         let (a, r) = assessed(&s, &Viewer::of("PL"));
         assert_eq!(r.capabilities["mbt"], Disclosure::Disclosed);
         let mbt = &a.capabilities[0];
@@ -613,10 +683,70 @@ mod tests {
         assert!(a.index.at.is_some());
     }
 
+    /// One hidden figure among released ones is recovered by subtraction:
+    /// the level minus the listed holdings. DE's national 313 tanks beside
+    /// FR's public 600 and a public EUROPE total of 1,627 give a level of
+    /// 2,540 of three holders, none above 70 %; the level must still be
+    /// suppressed, because 2,540 − 1,627 − 600 = 313 is DE's figure.
+    #[test]
+    fn a_hidden_figure_recoverable_by_subtraction_is_suppressed() {
+        let s = ScenarioBuilder::monthly("2026-01-01", "2027-12-31")
+            .deadline("us-2027", "2027-12-31")
+            .nation("DE", &["NATO", "EU", "EUROPE"])
+            .nation("FR", &["NATO", "EU", "EUROPE"])
+            .stock("mbt", 3000.0)
+            .holding("DE", "mbt", 313.0)
+            .holding("FR", "mbt", 600.0)
+            .holding("EUROPE", "mbt", 1627.0)
+            .build();
+        let mut s = s;
+        mark(&mut s, "DE", "national");
+        let (a, r) = assessed(&s, &Viewer::public());
+        assert!(r.suppressed("mbt"), "{:?}", r.capabilities["mbt"]);
+        assert_eq!(a.capabilities[0].level, None);
+        let why = a.capabilities[0].suppressed.as_deref().unwrap();
+        assert!(why.contains("fewer than 3 nations"), "{why}");
+        assert!(!why.contains("DE") && !why.contains("313"), "{why}");
+        // FR, who sees DE's figure no more than the public, is refused too.
+        assert!(assessed(&s, &Viewer::of("FR")).1.suppressed("mbt"));
+        // DE sees its own figure, so everything.
+        assert!(assessed(&s, &Viewer::of("DE")).1.is_open());
+    }
+
+    /// The same for a line's order book: the backlog minus the visible
+    /// orders is the hidden order.
+    #[test]
+    fn a_line_book_with_one_hidden_order_is_not_disclosed() {
+        let mut s = ScenarioBuilder::monthly("2026-01-01", "2027-12-31")
+            .nation("DE", &["NATO", "EU", "EUROPE"])
+            .nation("FR", &["NATO", "EU", "EUROPE"])
+            .nation("PL", &["NATO", "EUROPE"])
+            .stock("mbt", 3000.0)
+            .line("l", "mbt", "DE", 12)
+            .capacity("l", "2026-01-01", 120.0)
+            .order("o1", "DE", "l", 100.0, "2025-01-01")
+            .order("o2", "FR", "l", 200.0, "2025-02-01")
+            .order("o3", "PL", "l", 300.0, "2025-03-01")
+            .build();
+        s.orders[0].provenance.releasability = "national".parse().unwrap();
+        let e = Evaluation::new(&s);
+        let rule = DisclosureRule::default();
+        let vis = Visibility::new(&s, &Viewer::public());
+        assert!(!line_book_disclosed(&s, &e, &vis, &rule, 0));
+        // Hidden orders of three buyers, none dominant, may be summed.
+        for o in &mut s.orders {
+            o.provenance.releasability = "national".parse().unwrap();
+        }
+        let e = Evaluation::new(&s);
+        let vis = Visibility::new(&s, &Viewer::public());
+        assert!(line_book_disclosed(&s, &e, &vis, &rule, 0));
+    }
+
     #[test]
     fn dominant_hidden_nation_suppresses_and_index_follows() {
+        // DE's 800 of the 950 tanks PL cannot see is over 70 %.
         let mut s = four(800.0, 100.0, 50.0, 50.0);
-        mark(&mut s, "DE", "national");
+        mark_mbt(&mut s, &["DE", "FR", "NL"], "national");
         let (a, r) = assessed(&s, &Viewer::of("PL"));
         assert!(r.suppressed("mbt"));
         let mbt = &a.capabilities[0];
@@ -634,7 +764,13 @@ mod tests {
         assert!(cs.level.is_none() && cs.coverage.is_none() && cs.glide.is_empty());
         assert!(a.index.at.is_none() && a.index.suppressed.is_some());
         assert!(a.series.as_ref().unwrap().index.is_none());
-        // The owner sees everything.
+        // DE sees its own figure; what it cannot see (FR's and NL's) is
+        // of two nations only.
+        let (own, r) = assessed(&s, &Viewer::of("DE"));
+        assert!(r.suppressed("mbt") && own.capabilities[0].level.is_none());
+        // With every record its own, a holder sees everything.
+        let mut s = four(800.0, 100.0, 50.0, 50.0);
+        mark(&mut s, "DE", "national");
         let (own, r) = assessed(&s, &Viewer::of("DE"));
         assert!(r.is_open() && own.capabilities[0].level == Some(1000.0));
         // Other capabilities are unaffected.

@@ -197,11 +197,14 @@ fn check(c: &Case) {
             let hidden = rows
                 .iter()
                 .any(|h| !sees(&s, &h.provenance.releasability, &h.holder, nation));
-            let parts: Vec<(String, f64)> = rows
+            // The caller can subtract every record it sees from the level:
+            // the rule holds for the rest.
+            let hidden_parts: Vec<(String, f64)> = rows
                 .iter()
+                .filter(|h| !sees(&s, &h.provenance.releasability, &h.holder, nation))
                 .map(|h| (h.holder.clone(), h.quantity))
                 .collect();
-            let suppressed = !rows.is_empty() && hidden && !passes_rule(&parts);
+            let suppressed = !rows.is_empty() && hidden && !passes_rule(&hidden_parts);
             any_suppressed |= suppressed;
             let total: f64 = rows.iter().map(|h| h.quantity).sum();
             let (page, p_text) = get_as(
@@ -243,6 +246,25 @@ fn check(c: &Case) {
                     sees(&s, &m, h["holder"].as_str().unwrap(), nation),
                     "{who}: {h}"
                 );
+            }
+            // What the caller can subtract: the level shown, less every
+            // holding listed to it. That remainder is the hidden holdings'
+            // sum; it must be no single hidden figure and pass the rule.
+            if let Some(level) = from_assessment["level"].as_f64() {
+                let listed_sum: f64 = listed.iter().map(|h| h["quantity"].as_f64().unwrap()).sum();
+                let remainder = level - listed_sum;
+                for (holder, q) in &hidden_parts {
+                    assert!(
+                        *q <= 0.0 || (remainder - q).abs() > 1e-6,
+                        "{who}: {holder}'s hidden {q} is the level {level} less the listed {listed_sum}"
+                    );
+                }
+                if remainder.abs() > 1e-6 {
+                    assert!(
+                        passes_rule(&hidden_parts),
+                        "{who}: the remainder {remainder} singles out a hidden nation: {hidden_parts:?}"
+                    );
+                }
             }
             // A hidden US figure is not shown.
             if let Some(u) = s.us_contributions.iter().find(|u| u.capability == cap.id) {
@@ -307,6 +329,71 @@ proptest! {
     #[test]
     fn no_endpoint_returns_what_a_nation_may_not_see(c in case()) {
         check(&c);
+    }
+}
+
+/// The subtraction leak, pinned: DE's national 313 tanks, FR's public 600
+/// and a public EUROPE total of 1,627. A level of 2,540 less the listed
+/// 1,627 and 600 would give DE's 313 to anyone: the level is suppressed for
+/// all but DE, and 313 appears nowhere.
+#[test]
+fn a_national_figure_is_not_recoverable_by_subtraction() {
+    let mut s = ScenarioBuilder::monthly("2026-01-01", "2028-12-31")
+        .nation("DE", &["EUROPE", "NATO", "EU"])
+        .nation("FR", &["EUROPE", "NATO", "EU"])
+        .stock("mbt", 3000.0)
+        .holding("DE", "mbt", 313.0)
+        .holding("FR", "mbt", 600.0)
+        .holding("EUROPE", "mbt", 1627.0)
+        .build();
+    s.holdings[0].provenance.releasability = Releasability::National;
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config {
+        today: Some("2026-06-15".parse().unwrap()),
+        ..Config::default()
+    };
+    let server = start_with(&dir.path().join("h.db"), &s, config);
+    let mut tokens = vec![("public", None)];
+    for code in ["FR", "DE"] {
+        let u = server
+            .store
+            .create_user(
+                None,
+                &code.to_lowercase(),
+                "a long test password",
+                Some(code),
+                &[Role::Viewer],
+            )
+            .unwrap();
+        tokens.push((code, Some(server.store.create_token(&u, "t").unwrap())));
+    }
+    for (who, token) in &tokens {
+        let (a, a_text) = get_as(
+            &server.base,
+            token.as_deref(),
+            "/api/assessment?at=2026-06-15",
+        );
+        let (page, p_text) = get_as(
+            &server.base,
+            token.as_deref(),
+            "/api/capabilities/mbt?at=2026-06-15",
+        );
+        let (o, o_text) = get_as(
+            &server.base,
+            token.as_deref(),
+            "/api/overview?at=2026-06-15",
+        );
+        if *who == "DE" {
+            assert_eq!(a["capabilities"][0]["level"].as_f64(), Some(2540.0));
+            continue;
+        }
+        assert!(a["capabilities"][0]["level"].is_null(), "{who}: {a}");
+        assert!(o["capabilities"][0]["coverage"].is_null(), "{who}: {o}");
+        assert_eq!(page["disclosure"]["state"], "suppressed", "{who}");
+        assert_eq!(page["holdings"].as_array().unwrap().len(), 2, "{who}");
+        for t in [a_text, p_text, o_text] {
+            assert!(!t.contains("2540") && !t.contains("313"), "{who}: {t}");
+        }
     }
 }
 
