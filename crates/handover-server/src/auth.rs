@@ -177,15 +177,35 @@ impl Caller {
     }
 }
 
-/// An address may fail this many times more often than one user name.
+/// An address may fail this many times more often than one (user, address) pair.
 pub const ADDRESS_SCALE: u32 = 4;
 
-/// Failed-login counting per user name and per client address.
+/// At most this many failed-login audit rows per window over all
+/// addresses; further failures are counted and the count written with the
+/// next row of the same kind.
+pub const AUDIT_ROWS_PER_WINDOW: u32 = 1000;
+
+/// Failed-login counting per (user name, client address) and per client
+/// address, and the bound on the audit rows failures write.
+///
+/// A user is never locked as such: failures from one address throttle that
+/// address (for that user, and for all users at four times the allowance),
+/// so nobody can lock another person out from elsewhere.
 #[derive(Debug)]
 pub struct Limiter {
     attempts: u32,
     window: Duration,
     failures: Mutex<HashMap<String, VecDeque<Instant>>>,
+    audit: Mutex<AuditGate>,
+}
+
+/// Audit rows written per key and overall in the current window, and the
+/// events folded into a count since each key's last row.
+#[derive(Debug, Default)]
+struct AuditGate {
+    started: Option<Instant>,
+    written: u32,
+    per_key: HashMap<String, (u32, u64)>,
 }
 
 impl Limiter {
@@ -195,7 +215,48 @@ impl Limiter {
             attempts,
             window,
             failures: Mutex::default(),
+            audit: Mutex::default(),
         }
+    }
+
+    /// Whether an event of `key` (e.g. a blocked login from one address) is
+    /// written to the audit log now: `Some(n)` to write it, saying that `n`
+    /// earlier events were only counted; `None` to count it. At most
+    /// `per_key` rows per key and [`AUDIT_ROWS_PER_WINDOW`] in all per window.
+    fn audit_due(&self, key: &str, per_key: u32) -> Option<u64> {
+        let now = Instant::now();
+        let mut g = self.audit.lock().unwrap_or_else(|p| p.into_inner());
+        if g.started
+            .is_none_or(|t| now.duration_since(t) > self.window)
+        {
+            g.started = Some(now);
+            g.written = 0;
+            // Keep the counts not yet written, forget the rows.
+            g.per_key.retain(|_, (_, folded)| *folded > 0);
+            for v in g.per_key.values_mut() {
+                v.0 = 0;
+            }
+        }
+        if g.per_key.len() > 100_000 && !g.per_key.contains_key(key) {
+            // Bounded memory under a flood of keys: count it under one key.
+            return self.fold(&mut g, "*");
+        }
+        let written = g.written;
+        let e = g.per_key.entry(key.to_string()).or_default();
+        if e.0 < per_key && written < AUDIT_ROWS_PER_WINDOW {
+            e.0 += 1;
+            let folded = std::mem::take(&mut e.1);
+            g.written += 1;
+            Some(folded)
+        } else {
+            e.1 += 1;
+            None
+        }
+    }
+
+    fn fold(&self, g: &mut AuditGate, key: &str) -> Option<u64> {
+        g.per_key.entry(key.to_string()).or_default().1 += 1;
+        None
     }
 
     /// Seconds to wait if `key` is blocked now; `scale` multiplies the
@@ -373,17 +434,23 @@ pub async fn login(
     same_origin(&headers)?;
     // The audit log keeps at most 64 characters of a name that failed.
     let shown: String = req.username.chars().take(64).collect();
-    let name_key = format!("user:{}", shown.to_lowercase());
+    let name_key = format!("user:{}@{}", shown.to_lowercase(), peer.ip());
     let addr_key = format!("addr:{}", peer.ip());
     for (key, scale) in [(&name_key, 1), (&addr_key, ADDRESS_SCALE)] {
         if let Some(wait) = state.limiter.blocked(key, scale) {
-            state.store.record(
-                Some(&shown),
-                None,
-                "login.blocked",
-                &format!("from {}", peer.ip()),
-                None,
-            )?;
+            // One row per address and window; the rest are counted.
+            if let Some(folded) = state
+                .limiter
+                .audit_due(&format!("blocked:{}", peer.ip()), 1)
+            {
+                state.store.record(
+                    Some(&shown),
+                    None,
+                    "login.blocked",
+                    &failure_detail(peer, folded, "blocked"),
+                    None,
+                )?;
+            }
             return Err(ApiError::rate_limited(wait));
         }
     }
@@ -395,13 +462,19 @@ pub async fn login(
     let Some(user) = user else {
         state.limiter.fail(&name_key);
         state.limiter.fail(&addr_key);
-        state.store.record(
-            Some(&shown),
-            None,
-            "login.failed",
-            &format!("from {}", peer.ip()),
-            None,
-        )?;
+        let per_address = state.limiter.attempts.saturating_mul(ADDRESS_SCALE);
+        if let Some(folded) = state
+            .limiter
+            .audit_due(&format!("failed:{}", peer.ip()), per_address)
+        {
+            state.store.record(
+                Some(&shown),
+                None,
+                "login.failed",
+                &failure_detail(peer, folded, "failed"),
+                None,
+            )?;
+        }
         return Err(ApiError::unauthorized("wrong user name or password"));
     };
     state.limiter.clear(&name_key);
@@ -420,6 +493,18 @@ pub async fn login(
         session_cookie(&state, &session.token, ttl.num_seconds()),
     );
     Ok(r)
+}
+
+/// An audit row's detail for a failed or blocked login: the address, and
+/// how many such attempts were only counted since the last row.
+fn failure_detail(peer: SocketAddr, folded: u64, what: &str) -> String {
+    match folded {
+        0 => format!("from {}", peer.ip()),
+        n => format!(
+            "from {}; {n} more {what} logins since the last such row were counted, not logged one by one",
+            peer.ip()
+        ),
+    }
 }
 
 /// Log out: ends the session and clears the cookie.
@@ -722,6 +807,27 @@ mod tests {
         assert!(l.blocked("other", 1).is_none());
         l.clear("k");
         assert!(l.blocked("k", 1).is_none());
+    }
+
+    #[test]
+    fn audit_rows_are_bounded_per_key_and_window() {
+        let l = Limiter::new(5, Duration::from_secs(3600));
+        let due: Vec<Option<u64>> = (0..5).map(|_| l.audit_due("a", 2)).collect();
+        assert_eq!(due, [Some(0), Some(0), None, None, None]);
+        assert_eq!(l.audit_due("b", 2), Some(0), "another key has its own rows");
+        // A new window writes again, with the count of what was folded.
+        let l = Limiter::new(5, Duration::from_millis(20));
+        assert_eq!(l.audit_due("a", 1), Some(0));
+        assert_eq!(l.audit_due("a", 1), None);
+        assert_eq!(l.audit_due("a", 1), None);
+        std::thread::sleep(Duration::from_millis(40));
+        assert_eq!(l.audit_due("a", 1), Some(2));
+        // The bound over all keys.
+        let l = Limiter::new(5, Duration::from_secs(3600));
+        let written = (0..AUDIT_ROWS_PER_WINDOW + 50)
+            .filter(|i| l.audit_due(&format!("k{i}"), 1).is_some())
+            .count();
+        assert_eq!(written as u32, AUDIT_ROWS_PER_WINDOW);
     }
 
     #[test]

@@ -54,7 +54,8 @@ pub struct Config {
     pub rule: DisclosureRule,
     /// How long a login lasts.
     pub session_ttl: chrono::Duration,
-    /// Failed logins allowed per user name and per address within `login_window`.
+    /// Failed logins allowed per (user name, client address) within
+    /// `login_window`; an address may fail four times as often over all names.
     pub login_attempts: u32,
     /// The window of `login_attempts`.
     pub login_window: std::time::Duration,
