@@ -18,6 +18,24 @@
 
 use chrono::{Datelike, Months, NaiveDate};
 
+/// A date written exactly `YYYY-MM-DD`: four-digit year, two-digit month
+/// and day, nothing else. `2026-1-1`, `+10000-01-01` and `2026-02-30` are
+/// not dates (`None`).
+pub fn parse_date(text: &str) -> Option<NaiveDate> {
+    let b = text.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    let shape = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && digits(0..4)
+        && digits(5..7)
+        && digits(8..10);
+    if !shape {
+        return None;
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
+}
+
 /// The largest size of any number in a scenario: 10^15 (a quadrillion; the
 /// largest real figures, costs in euros, stay below 10^13).
 pub const MAX_MAGNITUDE: f64 = 1e15;
@@ -81,6 +99,26 @@ pub fn months_between(from: NaiveDate, to: NaiveDate) -> i64 {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn dates_are_exactly_yyyy_mm_dd() {
+        assert_eq!(
+            parse_date("2026-01-01"),
+            NaiveDate::from_ymd_opt(2026, 1, 1)
+        );
+        for bad in [
+            "2026-1-1",
+            "+10000-01-01",
+            "2026-02-30",
+            " 2026-01-01",
+            "2026-01-01x",
+            "",
+            "10000-01-01",
+        ] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
+    }
+
     use super::*;
 
     fn d(s: &str) -> NaiveDate {

@@ -86,7 +86,7 @@ pub(crate) fn finish(
 ) -> Result<Loaded, LoadError> {
     // Semantic rules run even after parse errors, so one pass reports all;
     // a row that failed to parse is not reported twice.
-    let failed_rows: Vec<(String, Option<usize>)> =
+    let failed_rows: std::collections::HashSet<(String, Option<usize>)> =
         problems.iter().map(|p| (p.file.clone(), p.line)).collect();
     problems.extend(
         validate_with(&scenario, declared)

@@ -42,6 +42,25 @@ const US: &str = "US";
 /// Where a submission-wide problem (not in any one file) is reported.
 const SUBMISSION: &str = "submission";
 
+/// The most data rows one table of a submission may hold (docs/FORMAT.md,
+/// "Submissions from a nation"): beyond any nation's real records, well
+/// within what a check does in a second.
+pub const MAX_ROWS_PER_TABLE: usize = 200_000;
+
+/// The most cells (data rows times header columns, over all tables) one
+/// submission may hold.
+pub const MAX_CELLS: usize = 2_000_000;
+
+/// Data rows and header columns of a CSV text, counted without parsing it:
+/// lines that are neither blank nor `#` comments, less the header.
+fn size_of(text: &str) -> (usize, usize) {
+    let mut lines = text
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
+    let columns = lines.next().map_or(0, |h| h.split(',').count());
+    (lines.count(), columns)
+}
+
 /// The nation a row belongs to: holdings, retirements and consumption ->
 /// `holder`; lines -> `nation`; capacity -> the nation of its line (looked up
 /// in `s.lines`); orders -> `buyer`; economics -> `nation`;
@@ -150,6 +169,35 @@ pub fn merge(
             continue;
         }
         accepted.push((kind, text));
+    }
+
+    // Too large to check: refused before anything is parsed.
+    let mut cells = 0usize;
+    let mut too_large = false;
+    for (kind, text) in &accepted {
+        let (rows, columns) = size_of(text);
+        if rows > MAX_ROWS_PER_TABLE {
+            too_large = true;
+            problems.push(Problem::error(
+                &Origin::line(label(kind.file()), 1),
+                "",
+                format!(
+                    "{rows} rows is too many; a submission holds at most {MAX_ROWS_PER_TABLE} rows per table"
+                ),
+            ));
+        }
+        cells = cells.saturating_add(rows.saturating_mul(columns));
+    }
+    if cells > MAX_CELLS {
+        too_large = true;
+        problems.push(Problem::error(
+            &origin,
+            "",
+            format!("{cells} cells is too many; a submission holds at most {MAX_CELLS} cells (data rows times header columns) in all"),
+        ));
+    }
+    if too_large {
+        return Err(LoadError::Invalid(problems));
     }
 
     // Parse the accepted tables on their own: rows, origins and
@@ -290,6 +338,35 @@ pub fn merge(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_table_over_the_row_limit_is_refused_before_parsing() {
+        let current = crate::bundled().unwrap().scenario;
+        let header = "id,buyer,line,quantity,date,delivered,source,estimate,note\n";
+        let row = "x,DE,leopard-2a8-de,1,2027-01-01,,s,false,\n";
+        let big = format!("{header}{}", row.repeat(MAX_ROWS_PER_TABLE + 1));
+        let files = vec![("orders.csv".to_string(), big)];
+        let Err(LoadError::Invalid(ps)) = merge(&current, "DE", &files, |f| f.to_string()) else {
+            panic!("accepted")
+        };
+        assert_eq!(ps.len(), 1, "{ps:?}");
+        assert_eq!((ps[0].file.as_str(), ps[0].line), ("orders.csv", Some(1)));
+        assert!(
+            ps[0].message.contains("200001 rows is too many"),
+            "{}",
+            ps[0].message
+        );
+        // At the limit, the rows are parsed and checked (here: duplicate ids).
+        let ok = format!("{header}{}", row.repeat(3));
+        let files = vec![("orders.csv".to_string(), ok)];
+        let Err(LoadError::Invalid(ps)) = merge(&current, "DE", &files, |f| f.to_string()) else {
+            panic!("accepted")
+        };
+        assert!(
+            ps.iter().any(|p| p.message.contains("duplicate order id")),
+            "{ps:?}"
+        );
+    }
     use crate::{bundled, bundled_files, from_files, to_files};
     use handover_core::validate::Severity;
     use std::collections::HashMap;

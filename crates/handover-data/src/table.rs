@@ -143,7 +143,8 @@ impl Row<'_> {
     /// A required date, optionally followed by `+ delay(...)`.
     pub fn dated(&mut self, col: &str) -> Option<NaiveDate> {
         let v = self.text(col)?;
-        let Some((date, delay)) = v.split_once('+') else {
+        let Some((date, delay)) = v.split_once('+').filter(|(d, _)| !d.trim().is_empty()) else {
+            // No delay, or a leading sign (`+10000-01-01`): all of it is the date.
             return self.parse_date(col, &v);
         };
         let date = self.parse_date(col, date.trim());
@@ -200,9 +201,9 @@ impl Row<'_> {
     }
 
     fn parse_date(&mut self, col: &str, v: &str) -> Option<NaiveDate> {
-        match NaiveDate::parse_from_str(v, "%Y-%m-%d") {
-            Ok(d) => Some(d),
-            Err(_) => {
+        match handover_core::limits::parse_date(v) {
+            Some(d) => Some(d),
+            None => {
                 self.err(
                     col,
                     format!("`{v}` is not a date; expected YYYY-MM-DD, e.g. 2027-12-31"),
@@ -334,6 +335,7 @@ pub fn read<T>(
     }
     let mut out = vec![];
     let mut record = csv::StringRecord::new();
+    let mut lines = crate::text::LineCounter::new(text);
     loop {
         match rdr.read_record(&mut record) {
             Ok(false) => break,
@@ -344,12 +346,7 @@ pub fn read<T>(
                 // Line from the byte offset: robust to skipped comment and blank lines.
                 let line = record
                     .position()
-                    .map(|p| {
-                        crate::toml_file::line_of(
-                            text,
-                            skip_blank_and_comments(text, p.byte() as usize),
-                        )
-                    })
+                    .map(|p| lines.line_of(skip_blank_and_comments(text, p.byte() as usize)))
                     .unwrap_or(0);
                 let before = problems.len();
                 let uncertain_before = uncertain.len();

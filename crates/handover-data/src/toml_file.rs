@@ -32,9 +32,9 @@ impl<'de> Deserialize<'de> for TomlDate {
                 )))
             }
         };
-        NaiveDate::parse_from_str(&text, "%Y-%m-%d")
+        handover_core::limits::parse_date(&text)
             .map(TomlDate)
-            .map_err(|_| {
+            .ok_or_else(|| {
                 serde::de::Error::custom(format!("`{text}` is not a date; expected YYYY-MM-DD"))
             })
     }

@@ -746,7 +746,7 @@ async function loadHistory(user) {
         el("td", { class: "nowrap" }, timeText(v.created_at)),
         el("td", {}, v.author || "—"),
         el("td", {}, v.nation || "—"),
-        el("td", {}, v.message),
+        el("td", v.message == null ? { class: "muted" } : {}, v.message ?? "not released to you"),
         el("td", {}, ...files),
         el("td", {}, el("code", { title: v.hash }, v.hash.slice(0, 12)))
       )

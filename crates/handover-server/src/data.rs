@@ -59,6 +59,9 @@ pub struct Submitted {
     pub warnings: Vec<ProblemView>,
 }
 
+/// The longest submission message, in characters.
+pub const MAX_MESSAGE_CHARS: usize = 500;
+
 /// A version in the history.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct VersionView {
@@ -66,12 +69,14 @@ pub struct VersionView {
     pub version: i64,
     /// When it was stored (RFC 3339).
     pub created_at: String,
-    /// Who submitted it (`null`: the seed).
+    /// Who submitted it (`null`: the seed, or another nation's version).
     pub author: Option<String>,
     /// For which nation.
     pub nation: Option<String>,
-    /// What changed.
-    pub message: String,
+    /// What changed; `null` when the version is another nation's (a
+    /// message describes that nation's rows, so it is shown, with the
+    /// author, to that nation's users only).
+    pub message: Option<String>,
     /// Files submitted.
     pub files: Vec<String>,
     /// Content hash of the whole scenario.
@@ -300,7 +305,7 @@ pub async fn check_submission(
     request_body = Submission,
     responses(
         (status = 201, body = Submitted),
-        (status = 400, body = ApiError, description = "invalid_input: no message, no file, or a body that is not JSON of this shape (`field` names the field)"),
+        (status = 400, body = ApiError, description = "invalid_input: no message or one over 500 characters, no file, or a body that is not JSON of this shape (`field` names the field)"),
         crate::error::CallerErrors,
         (status = 403, body = ApiError, description = "forbidden: not a submitter of a nation, or a cross-site request; csrf: missing token"),
         crate::error::BodyErrors,
@@ -317,6 +322,13 @@ pub async fn submit(
     caller.check_csrf(&headers)?;
     let (user, nation) = submitter(&caller)?;
     let message = sub.message.clone().unwrap_or_default();
+    let length = message.trim().chars().count();
+    if length > MAX_MESSAGE_CHARS {
+        return Err(ApiError::invalid(
+            "message",
+            format!("the message has {length} characters; say what changed in at most {MAX_MESSAGE_CHARS}"),
+        ));
+    }
     if message.trim().is_empty() {
         return Err(ApiError::invalid(
             "message",
@@ -394,22 +406,26 @@ pub async fn versions(
     State(state): State<Arc<AppState>>,
     caller: Caller,
 ) -> Result<Json<Vec<VersionView>>, ApiError> {
-    caller.user()?;
+    let u = caller.user()?;
     let current = state.current().version;
     Ok(Json(
         state
             .store
             .versions()?
             .into_iter()
-            .map(|v| VersionView {
-                current: v.version == current,
-                version: v.version,
-                created_at: v.created_at,
-                author: v.author,
-                nation: v.nation,
-                message: v.message,
-                files: v.files,
-                hash: v.hash,
+            .map(|v| {
+                // The seed and administrators' versions have no nation.
+                let shown = v.nation.is_none() || v.nation == u.nation;
+                VersionView {
+                    current: v.version == current,
+                    version: v.version,
+                    created_at: v.created_at,
+                    author: v.author.filter(|_| shown),
+                    nation: v.nation,
+                    message: shown.then_some(v.message),
+                    files: v.files,
+                    hash: v.hash,
+                }
             })
             .collect(),
     ))
@@ -493,7 +509,11 @@ pub async fn audit(
     let nation = if u.has(Role::Admin) {
         None
     } else {
-        Some(u.nation.clone().unwrap_or_default())
+        match &u.nation {
+            Some(n) => Some(n.clone()),
+            // An account of no nation has no nation's entries to see.
+            None => return Ok(Json(vec![])),
+        }
     };
     Ok(Json(
         state

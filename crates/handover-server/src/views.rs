@@ -349,7 +349,7 @@ fn date_param(
             .config
             .today
             .unwrap_or_else(|| chrono::Local::now().date_naive()),
-        Some(text) => text.parse().map_err(|_| {
+        Some(text) => handover_core::limits::parse_date(text).ok_or_else(|| {
             ApiError::invalid("at", format!("`{text}` is not a date; expected YYYY-MM-DD"))
         })?,
     };

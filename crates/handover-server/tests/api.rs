@@ -577,14 +577,35 @@ fn submissions_are_checked_per_row_stored_as_versions_and_audited() {
         (submit["version"].as_i64(), submit["username"].as_str()),
         (Some(2), Some("de"))
     );
-    // FR's users see FR's entries only; admins see all.
+    // FR's users see that DE made version 2, not its message or author.
     let fr = Browser::login(&s, "fr");
+    let (_, fr_versions) = fr.get("/api/versions");
+    assert_eq!(
+        (
+            fr_versions[0]["nation"].as_str(),
+            &fr_versions[0]["message"],
+            &fr_versions[0]["author"]
+        ),
+        (Some("DE"), &Value::Null, &Value::Null)
+    );
+    assert!(v2["message"].is_string());
+    assert!(
+        fr_versions[1]["message"].is_string(),
+        "the seed's is public"
+    );
+    // FR's users see FR's entries only; admins see all.
     let (_, fr_audit) = fr.get("/api/audit");
     assert!(fr_audit
         .as_array()
         .unwrap()
         .iter()
         .all(|e| e["nation"] == "FR"));
+    // An account of no nation has no nation's entries: an empty list.
+    s.store
+        .create_user(None, "press", PASSWORD, None, &[Role::Viewer])
+        .unwrap();
+    let (code, none) = Browser::login(&s, "press").get("/api/audit");
+    assert_eq!((code, none), (200, json!([])));
     let (_, all) = Browser::login(&s, "admin").get("/api/audit?limit=1000");
     assert!(all.as_array().unwrap().len() > audit.as_array().unwrap().len());
     // The file as submitted: to DE, not to FR, nor to an administrator.

@@ -193,3 +193,61 @@ fn a_stored_version_that_cannot_be_computed_does_not_stop_the_server() {
         (Some("ok"), Some(3))
     );
 }
+
+/// Too large to check, too long a message, dates not written YYYY-MM-DD:
+/// each refused at once with the field named, and nothing stored.
+#[test]
+fn oversized_and_malformed_submissions_are_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = start_on(&dir.path().join("handover.db"), config());
+    let token = de_token(&s);
+    // 1,000,000 short rows: 11 MB of CSV, 12 MB as JSON, under the body limit.
+    let row = "o,DE,l,1,d\n";
+    let big = format!("{ORDERS}{}", row.repeat(1_000_000));
+    let body = json!({"files": [{"name": "orders.csv", "text": big}], "message": "test"});
+    assert!(
+        body.to_string().len() < handover_server::MAX_BODY,
+        "over the body limit"
+    );
+    let (code, e) = submit(&s, &token, "orders.csv", &big);
+    assert_eq!(
+        (code, e["code"].as_str()),
+        (422, Some("invalid_submission")),
+        "{e}"
+    );
+    let p = &e["problems"][0];
+    assert_eq!(
+        (p["file"].as_str(), p["line"].as_u64()),
+        (Some("orders.csv"), Some(1))
+    );
+    assert!(
+        p["message"]
+            .as_str()
+            .unwrap()
+            .contains("1000000 rows is too many"),
+        "{p}"
+    );
+    // A message of 8 MiB.
+    let r = agent()
+        .post(format!("{}/api/submissions", s.base))
+        .header("Authorization", format!("Bearer {token}"))
+        .send_json(json!({"files": [{"name": "orders.csv", "text": order("2027-01-01", "1")}], "message": "m".repeat(8 << 20)}))
+        .unwrap();
+    let (code, e) = read(r, "long message");
+    assert_eq!((code, e["field"].as_str()), (400, Some("message")), "{e}");
+    // Dates not written YYYY-MM-DD.
+    for date in ["2026-1-1", "+10000-01-01"] {
+        let (code, e) = submit(&s, &token, "orders.csv", &order(date, "1"));
+        assert_eq!(code, 422, "{date}: {e}");
+        let p = &e["problems"][0];
+        assert_eq!(p["field"], "date", "{date}: {e}");
+        assert!(
+            p["message"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("`{date}` is not a date")),
+            "{date}: {p}"
+        );
+    }
+    assert_eq!(s.store.versions().unwrap().len(), 1);
+}

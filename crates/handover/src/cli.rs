@@ -235,7 +235,7 @@ pub struct ManArgs {
 #[derive(Debug, Args)]
 pub struct AssessArgs {
     /// Date to assess (YYYY-MM-DD); levels are those at the end of the period containing it. Default: today.
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", value_parser = date_arg)]
     pub at: Option<NaiveDate>,
     /// Include per-period series (level, coverage, glide paths, index) in JSON output.
     #[arg(long)]
@@ -327,7 +327,7 @@ impl From<FailOn> for handover_core::trigger::TriggerSeverity {
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// Date of metrics written without `at` (YYYY-MM-DD). Default: today.
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", value_parser = date_arg)]
     pub at: Option<NaiveDate>,
     /// Exit with code 3 if a trigger of this severity or above fires.
     #[arg(long, value_enum, value_name = "SEVERITY")]
@@ -387,7 +387,7 @@ pub struct ReportArgs {
     #[arg(long)]
     pub force: bool,
     /// Date to assess (YYYY-MM-DD). Default: today.
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", value_parser = date_arg)]
     pub at: Option<NaiveDate>,
     /// Forecast samples.
     #[arg(long, default_value_t = 10_000, value_name = "N")]
@@ -479,4 +479,10 @@ pub struct PlanArgs {
     /// US$ per unit of the scenario currency, to show shares as % of GDP (GDP figures are in US$).
     #[arg(long, value_name = "RATE")]
     pub usd_rate: Option<String>,
+}
+
+/// A `--at` date: exactly YYYY-MM-DD, as in the data files.
+fn date_arg(text: &str) -> Result<NaiveDate, String> {
+    handover_core::limits::parse_date(text)
+        .ok_or_else(|| format!("`{text}` is not a date; expected YYYY-MM-DD, e.g. 2027-12-31"))
 }

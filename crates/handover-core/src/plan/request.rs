@@ -234,9 +234,9 @@ pub fn parse_from(text: &str) -> Result<NaiveDate, RequestError> {
             .ok()
             .and_then(|y| NaiveDate::from_ymd_opt(y, 1, 1))
     } else if t.len() == 7 {
-        NaiveDate::parse_from_str(&format!("{t}-01"), "%Y-%m-%d").ok()
+        crate::limits::parse_date(&format!("{t}-01"))
     } else {
-        t.parse().ok()
+        crate::limits::parse_date(t)
     };
     parsed.ok_or_else(|| {
         RequestError::new(
