@@ -1856,3 +1856,77 @@ fn man_page_has_a_title_and_every_plan_option() {
         assert!(text.contains(".TH"), "{name}");
     }
 }
+
+/// `handover admin password` on the service's store: the trusted path in,
+/// whatever failed logins others sent.
+#[test]
+fn admin_sets_a_password_on_the_store() {
+    use handover_store::{Role, Store};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.db");
+    {
+        let store = handover_store::SqliteStore::open(&db).unwrap();
+        store
+            .create_user(None, "admin", "the first password", None, &[Role::Admin])
+            .unwrap();
+    }
+    // A chosen password.
+    handover()
+        .args(["admin", "password", "admin", "--db"])
+        .arg(&db)
+        .env("HANDOVER_NEW_PASSWORD", "a chosen new password")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("set from HANDOVER_NEW_PASSWORD"));
+    let store = handover_store::SqliteStore::open(&db).unwrap();
+    assert!(store
+        .verify_password("admin", "a chosen new password")
+        .unwrap()
+        .is_some());
+    assert!(store
+        .verify_password("admin", "the first password")
+        .unwrap()
+        .is_none());
+    // A random one, printed once.
+    let out = handover()
+        .args(["admin", "password", "admin", "--db"])
+        .arg(&db)
+        .env_remove("HANDOVER_NEW_PASSWORD")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    let password = text.split_whitespace().nth(5).unwrap();
+    assert!(
+        store.verify_password("admin", password).unwrap().is_some(),
+        "{text}"
+    );
+    assert!(store
+        .audit(None, 10)
+        .unwrap()
+        .iter()
+        .any(|e| e.action == "user.password"));
+    // Errors name what is wrong.
+    handover()
+        .args(["admin", "password", "nobody", "--db"])
+        .arg(&db)
+        .env("HANDOVER_NEW_PASSWORD", "a chosen new password")
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("no user `nobody`"));
+    handover()
+        .args(["admin", "password", "admin", "--db"])
+        .arg(&db)
+        .env("HANDOVER_NEW_PASSWORD", "short")
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("12"));
+    handover()
+        .args(["admin", "password", "admin", "--db"])
+        .arg(dir.path().join("missing.db"))
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("does not exist"));
+}

@@ -780,7 +780,8 @@ pub fn first_admin(
     Ok(Some((username.to_string(), generated.then_some(pw))))
 }
 
-fn random_password() -> Result<String, handover_store::StoreError> {
+/// A new random password of 20 letters and digits (no look-alikes).
+pub fn random_password() -> Result<String, handover_store::StoreError> {
     const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let mut bytes = [0u8; 20];
     getrandom::fill(&mut bytes)

@@ -249,6 +249,17 @@ pub trait Store: Send + Sync {
     /// Verify a password; Ok(None) for an unknown user or a wrong password (constant work either way: hash a dummy when the user is unknown).
     fn verify_password(&self, username: &str, password: &str) -> Result<Option<User>, StoreError>;
 
+    /// Set `username`'s password (same rules as [`Store::create_user`]) and
+    /// end its sessions; audit `user.password` with `detail` saying who did
+    /// it. Ok(false) for an unknown user. For an administrator on the
+    /// server's machine (`handover admin password`), who can always get in so.
+    fn set_password(
+        &self,
+        username: &str,
+        password: &str,
+        detail: &str,
+    ) -> Result<bool, StoreError>;
+
     /// A new session for the user, valid for `ttl`; random 32-byte token and CSRF token (hex, from getrandom).
     /// Expired sessions are purged on the way.
     fn create_session(&self, user: &User, ttl: chrono::Duration) -> Result<NewSession, StoreError>;

@@ -258,6 +258,38 @@ impl Store for SqliteStore {
         rows.into_iter().map(make_user).collect()
     }
 
+    fn set_password(
+        &self,
+        username: &str,
+        password: &str,
+        detail: &str,
+    ) -> Result<bool, StoreError> {
+        validate::password(password)?;
+        let Some(user) = self.user(username)? else {
+            return Ok(false);
+        };
+        let hash = secret::hash_password(password)?;
+        let at = timestamp(now());
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "UPDATE users SET password_hash = ?1 WHERE id = ?2",
+            params![hash, user.id],
+        )?;
+        tx.execute("DELETE FROM sessions WHERE user_id = ?1", [user.id])?;
+        insert_audit(
+            &tx,
+            &at,
+            Some(&user.username),
+            user.nation.as_deref(),
+            "user.password",
+            detail,
+            None,
+        )?;
+        tx.commit()?;
+        Ok(true)
+    }
+
     fn verify_password(&self, username: &str, password: &str) -> Result<Option<User>, StoreError> {
         let stored: Option<(i64, String)> = self
             .conn()

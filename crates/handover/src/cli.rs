@@ -199,6 +199,14 @@ pub enum Command {
     /// API under /api/ (OpenAPI at /api/openapi.json). Stops on Ctrl-C.
     /// See docs/API.md.
     Serve(ServeArgs),
+    /// Administer a service's store from the machine it runs on (the trusted path).
+    ///
+    /// `handover admin password NAME --db handover.db` sets a user's password
+    /// (from HANDOVER_NEW_PASSWORD, or a new random one printed once) and ends
+    /// the user's sessions, so an administrator can always get in, however
+    /// many failed logins others sent. Works on the SQLite file directly; the
+    /// server may keep running. Audited as `user.password`. See docs/API.md.
+    Admin(AdminArgs),
     /// Print a shell completion script: bash, zsh, fish, powershell or elvish.
     ///
     /// Generated from the same definitions as --help. For bash:
@@ -212,6 +220,28 @@ pub enum Command {
     /// reads it; `handover man --out DIR` writes handover.1, handover-plan.1, ...
     /// into DIR for a man path.
     Man(ManArgs),
+}
+
+/// Options of `admin`.
+#[derive(Debug, Args)]
+pub struct AdminArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub action: AdminAction,
+}
+
+/// What `admin` does.
+#[derive(Debug, Subcommand)]
+pub enum AdminAction {
+    /// Set a user's password and end its sessions.
+    Password {
+        /// The user name.
+        #[arg(value_name = "NAME")]
+        user: String,
+        /// The service's SQLite file (must exist).
+        #[arg(long, default_value = "handover.db", value_name = "PATH")]
+        db: PathBuf,
+    },
 }
 
 /// Options of `completions`.

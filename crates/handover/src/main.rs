@@ -120,6 +120,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         Command::Plan(args) => plan::run(cli, args, &mut out),
         Command::Report(args) => report::run(cli, args, &mut out),
         Command::Serve(args) => serve(cli, args, &mut out),
+        Command::Admin(args) => admin(args, &mut out),
         Command::Completions(args) => docs::completions(args, &mut out),
         Command::Man(args) => docs::man(args, &mut out),
         Command::Validate => {
@@ -173,6 +174,43 @@ fn run(cli: &Cli) -> Result<ExitCode> {
 
 /// `handover serve`: open (or create and seed) the store, make the first
 /// administrator, and serve until Ctrl-C.
+/// `handover admin`: the trusted path to a service's store.
+fn admin(args: &cli::AdminArgs, out: &mut impl Write) -> anyhow::Result<ExitCode> {
+    use handover_store::Store;
+    match &args.action {
+        cli::AdminAction::Password { user, db } => {
+            if !db.exists() {
+                anyhow::bail!(
+                    "{} does not exist; give the service's SQLite file with --db",
+                    db.display()
+                );
+            }
+            let store = handover_store::SqliteStore::open(db)
+                .with_context(|| format!("cannot open the store {}", db.display()))?;
+            let chosen = std::env::var("HANDOVER_NEW_PASSWORD").ok();
+            let password = match &chosen {
+                Some(p) => p.clone(),
+                None => handover_server::auth::random_password()?,
+            };
+            let detail = "password set with `handover admin password` on the service's machine";
+            if !store.set_password(user, &password, detail)? {
+                anyhow::bail!("no user `{user}` in {}", db.display());
+            }
+            match chosen {
+                Some(_) => writeln!(
+                    out,
+                    "password of `{user}` set from HANDOVER_NEW_PASSWORD; its sessions are ended"
+                )?,
+                None => writeln!(
+                    out,
+                    "password of `{user}` set to {password} (shown once; set HANDOVER_NEW_PASSWORD to choose it); its sessions are ended"
+                )?,
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
 fn serve(cli: &Cli, args: &cli::ServeArgs, out: &mut impl Write) -> Result<ExitCode> {
     if !(args.max_share > 0.0 && args.max_share <= 1.0) {
         anyhow::bail!("--max-share {} must be a share in (0, 1]", args.max_share);

@@ -782,3 +782,33 @@ fn roles_display_parse_and_serialize() {
     assert_eq!(field_of("".parse::<Role>().unwrap_err()), "role");
     assert!(Role::Viewer < Role::Submitter && Role::Submitter < Role::Admin);
 }
+
+#[test]
+fn setting_a_password_ends_the_sessions_and_is_audited() {
+    let (_d, s) = store();
+    let u = alice(&s);
+    let session = s.create_session(&u, chrono::Duration::hours(1)).unwrap();
+    assert!(s.session(&session.token).unwrap().is_some());
+    assert!(s
+        .set_password("alice", "another long password", "test")
+        .unwrap());
+    assert!(s.session(&session.token).unwrap().is_none());
+    assert!(s.verify_password("alice", PW).unwrap().is_none());
+    assert!(s
+        .verify_password("alice", "another long password")
+        .unwrap()
+        .is_some());
+    let last = &s.audit(None, 1).unwrap()[0];
+    assert_eq!(
+        (last.action.as_str(), last.username.as_deref()),
+        ("user.password", Some("alice"))
+    );
+    // An unknown user, and a password the rules refuse.
+    assert!(!s
+        .set_password("bob", "another long password", "test")
+        .unwrap());
+    assert_eq!(
+        field_of(s.set_password("alice", "short", "t").unwrap_err()),
+        "password"
+    );
+}
