@@ -80,7 +80,12 @@ fn inputs(s: &Scenario, model: &Model) -> Vec<UncertainInput> {
     let d = |t: &str| Distribution::parse(t).unwrap();
     let mut out = vec![];
     let mut add = |id: String, target: InputRef, dist: Distribution| {
-        out.push(UncertainInput { id, target, dist })
+        out.push(UncertainInput {
+            id,
+            cell: None,
+            target,
+            dist,
+        })
     };
     for (l, line) in model.lines.iter().enumerate() {
         let months = s.lines[l].lead_time_months as f64;

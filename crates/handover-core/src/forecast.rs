@@ -73,6 +73,7 @@ use crate::distribution::Distribution;
 use crate::metrics::{coverage, dependency, is_met, Metrics};
 use crate::projection::{Model, Projection, EPS};
 use crate::scenario::{Scenario, Table};
+use crate::table::CellRef;
 use crate::time::Step;
 use chrono::{Datelike, NaiveDate};
 use rand::SeedableRng;
@@ -215,8 +216,11 @@ impl fmt::Display for InputRef {
 /// One uncertain input: a label, what it replaces and its distribution.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UncertainInput {
-    /// Human label, e.g. `capacity.csv:4 units_per_year`; names the input in results.
+    /// Human label, e.g. `capacity.csv:4 units_per_year` ([`CellRef::label`]); names the input in results.
     pub id: String,
+    /// The cell it was written in, when it comes from a scenario's table:
+    /// views that show a caller only some rows filter and label by it.
+    pub cell: Option<CellRef>,
     /// What the draw replaces.
     pub target: InputRef,
     /// Its distribution. For a delay target, `delay(d)` and plain `d` both mean months.
@@ -822,6 +826,7 @@ impl Forecast {
                 .filter_map(|(j, ir)| {
                     Some(Sensitivity {
                         input: self.inputs[j].id.clone(),
+                        cell: self.inputs[j].cell.clone(),
                         rho: ir.as_ref()?.correlation(&r),
                     })
                 })
@@ -1427,6 +1432,10 @@ pub struct Quantiles {
 pub struct Sensitivity {
     /// The input's label ([`UncertainInput::id`]).
     pub input: String,
+    /// The input's cell ([`UncertainInput::cell`]); not serialised, since a
+    /// row index would tell a reader how many rows come before it.
+    #[serde(skip)]
+    pub cell: Option<CellRef>,
     /// Spearman's rho in `[-1, 1]`.
     pub rho: f64,
 }
@@ -1608,6 +1617,7 @@ mod tests {
 
     fn input(id: &str, target: InputRef, dist: Distribution) -> UncertainInput {
         UncertainInput {
+            cell: None,
             id: id.into(),
             target,
             dist,

@@ -364,6 +364,26 @@ pub struct CellRef {
     pub field: String,
 }
 
+impl CellRef {
+    /// How a person finds the cell, the same in every view: the table's
+    /// file, the line of the row in it and the field (`lines.csv:2
+    /// lead_time_months`). `line` is the row's line in the file the reader
+    /// has: the line it was read from, or its place in the table as
+    /// exported (row + 2 below the header) where no file was read. A table
+    /// kept in a section of a TOML file without a line is named by its
+    /// section and 1-based position (`scenario.toml [[requirement]] 2 target`).
+    pub fn label(&self, line: Option<usize>) -> String {
+        let d = self.row.table.def();
+        match (d.section, line) {
+            (_, Some(line)) => format!("{}:{line} {}", d.file, self.field),
+            (Some(section), None) => {
+                format!("{} {section} {} {}", d.file, self.row.row + 1, self.field)
+            }
+            (None, None) => format!("{}:{} {}", d.file, self.row.row + 2, self.field),
+        }
+    }
+}
+
 impl fmt::Display for CellRef {
     /// `orders[3] quantity`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

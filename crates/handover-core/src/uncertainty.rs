@@ -3,10 +3,20 @@
 
 use crate::forecast::{InputRef, UncertainInput};
 use crate::projection::Model;
-use crate::scenario::{Scenario, Table};
+use crate::scenario::{Origin, Scenario, Table};
+use crate::table::{CellRef, RowRef};
+
+/// The line `origin` gives in `table`'s own file (`lines.csv`, or
+/// `scenario.toml` for its sections), whatever folder it was read from;
+/// `None` when it was read from elsewhere (a JSON scenario, a store).
+pub fn line_in_file(origin: &Origin, table: Table) -> Option<usize> {
+    let name = origin.file.rsplit(['/', '\\']).next()?;
+    (name == table.file()).then_some(origin.line).flatten()
+}
 
 /// The forecast inputs for every uncertain figure of a validated scenario,
-/// labelled `FILE:LINE field` so results name the cell a user wrote.
+/// labelled by [`CellRef::label`] (`lines.csv:2 lead_time_months`) so results
+/// name the cell a user wrote, the same in every view.
 pub fn uncertain_inputs(s: &Scenario, m: &Model) -> Vec<UncertainInput> {
     let cap_index = |id: &str| s.capabilities.iter().position(|c| c.id == id);
     let stock_index = |holder: &str, cap: &str| {
@@ -74,8 +84,13 @@ pub fn uncertain_inputs(s: &Scenario, m: &Model) -> Vec<UncertainInput> {
         };
         // Validation guarantees every pair above resolves.
         if let Some(target) = target {
+            let cell = CellRef {
+                row: RowRef::new(u.table, r),
+                field: u.field.clone(),
+            };
             out.push(UncertainInput {
-                id: format!("{} {}", u.origin, u.field),
+                id: cell.label(line_in_file(&u.origin, u.table)),
+                cell: Some(cell),
                 target,
                 dist: u.distribution.clone(),
             });

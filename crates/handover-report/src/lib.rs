@@ -280,33 +280,6 @@ pub fn shell_command(args: &[String]) -> String {
     line
 }
 
-/// An uncertain input's name (`<scenario>/orders.csv:3 date`, as the
-/// scenario's reader labels it) relative to the scenario
-/// (`orders.csv:3 date`), so that a report does not show where the
-/// scenario was on the machine that wrote it. `scenario_path` is the
-/// `--scenario` argument (`None`: the bundled data); a JSON scenario's
-/// inputs keep its file name (`s.json (uncertainty[0]) date`). A name that
-/// does not start with the scenario is returned as it is.
-pub fn relative_input(name: &str, scenario_path: Option<&str>) -> String {
-    let Some(path) = scenario_path else {
-        return name.strip_prefix("<bundled>/").unwrap_or(name).to_string();
-    };
-    let seps = ['/', '\\'];
-    let Some(rest) = name.strip_prefix(path.trim_end_matches(seps)) else {
-        return name.to_string();
-    };
-    if let Some(inside) = rest.strip_prefix(seps) {
-        return inside.trim_start_matches(seps).to_string();
-    }
-    if rest.starts_with(" (") {
-        let file = std::path::Path::new(path)
-            .file_name()
-            .map_or(path.into(), |f| f.to_string_lossy());
-        return format!("{file}{rest}");
-    }
-    name.to_string()
-}
-
 /// Split a source cell into its sources (` ; ` separates several).
 fn split_sources(p: &Provenance) -> impl Iterator<Item = String> + '_ {
     p.source
@@ -333,11 +306,6 @@ impl Report {
             scenario_path,
             plan_options,
         } = input;
-        let relabel = |sensitivity: &mut [handover_core::forecast::Sensitivity]| {
-            for x in sensitivity {
-                x.input = relative_input(&x.input, scenario_path);
-            }
-        };
         let model = &eval.model;
         let proj = &eval.projection;
         let cal = model.calendar;
@@ -465,13 +433,7 @@ impl Report {
                     .collect();
                 let fc = forecast
                     .and_then(|f| f.capabilities.iter().find(|c| c.id == ca.id))
-                    .cloned()
-                    .map(|mut f| {
-                        for d in &mut f.deadlines {
-                            relabel(&mut d.sensitivity);
-                        }
-                        f
-                    });
+                    .cloned();
                 let fan = forecast.and_then(|f| {
                     f.fan
                         .series
@@ -501,11 +463,7 @@ impl Report {
                     index_forecast: forecast
                         .and_then(|f| f.index.as_ref())
                         .and_then(|i| i.deadlines.iter().find(|x| x.deadline == d.id))
-                        .cloned()
-                        .map(|mut i| {
-                            relabel(&mut i.sensitivity);
-                            i
-                        }),
+                        .cloned(),
                     on_track: 0,
                     at_risk: 0,
                     off_track: 0,
@@ -818,53 +776,6 @@ mod tests {
     }
 
     #[test]
-    fn input_names_are_relative_to_the_scenario() {
-        let cases = [
-            (
-                "/home/x/scen/orders.csv:3 date",
-                Some("/home/x/scen"),
-                "orders.csv:3 date",
-            ),
-            (
-                "/home/x/scen/orders.csv:3 date",
-                Some("/home/x/scen/"),
-                "orders.csv:3 date",
-            ),
-            ("scen/orders.csv:3 date", Some("scen"), "orders.csv:3 date"),
-            (
-                "./scen/lines.csv:2 lead_time_months",
-                Some("./scen"),
-                "lines.csv:2 lead_time_months",
-            ),
-            (
-                "C:\\d\\scen\\orders.csv:3 date",
-                Some("C:\\d\\scen"),
-                "orders.csv:3 date",
-            ),
-            (
-                "/home/x/s.json (uncertainty[0]) date",
-                Some("/home/x/s.json"),
-                "s.json (uncertainty[0]) date",
-            ),
-            (
-                "<bundled>/orders.csv:9 quantity",
-                None,
-                "orders.csv:9 quantity",
-            ),
-            // Another folder that merely starts alike is not this scenario.
-            (
-                "/home/x/scen2/orders.csv:3 date",
-                Some("/home/x/scen"),
-                "/home/x/scen2/orders.csv:3 date",
-            ),
-            ("orders.csv:3 date", Some("/elsewhere"), "orders.csv:3 date"),
-        ];
-        for (name, path, want) in cases {
-            assert_eq!(relative_input(name, path), want, "{name} in {path:?}");
-        }
-    }
-
-    #[test]
     fn sensitivity_in_a_report_names_inputs_relative_to_the_scenario() {
         use handover_core::forecast::Forecast;
         use handover_core::projection::Model;
@@ -884,7 +795,8 @@ mod tests {
             .unwrap();
         let model = Model::compile(&s);
         let inputs = handover_core::uncertainty::uncertain_inputs(&s, &model);
-        assert_eq!(inputs[0].id, "/home/x/scen/holdings.csv:2 quantity");
+        // The same label as the CLI and the dashboard give: no folder.
+        assert_eq!(inputs[0].id, "holdings.csv:2 quantity");
         let f = Forecast::new(&s, &model, inputs, 200, 1).unwrap().run();
         let r = Report::build(ReportInput {
             scenario: &s,

@@ -109,19 +109,6 @@ pub struct Current {
     assessment: Cache,
 }
 
-/// Name each uncertain figure by its table and row (`lines.csv (row 2)`), as
-/// a reader of the tables finds it, rather than by its place in the stored JSON.
-fn label_uncertain_cells(s: &mut Scenario) {
-    for u in &mut s.uncertainty {
-        u.origin = handover_core::scenario::Origin {
-            file: u.table.label(),
-            line: None,
-            record: Some(format!("row {}", u.row + 1)),
-            row: Some(handover_core::table::RowRef::new(u.table, u.row)),
-        };
-    }
-}
-
 /// The text of a caught panic.
 fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
     payload
@@ -138,8 +125,7 @@ impl Current {
     /// stored or served. A panic in the engine (a bug: validation should have
     /// refused the input) is caught and reported as an error, never taken down
     /// with the caller's locks.
-    fn try_new(version: i64, mut scenario: Scenario) -> Result<Self, String> {
-        label_uncertain_cells(&mut scenario);
+    fn try_new(version: i64, scenario: Scenario) -> Result<Self, String> {
         let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(
             move || -> Result<Current, String> {
                 let evaluation = Evaluation::new(&scenario);

@@ -13,9 +13,10 @@ use handover_core::forecast::{Quantiles, ReachedForecast, Sensitivity};
 use handover_core::plan::{request::parse_share, PlanOption, PlanOptions, ShareChoice};
 use handover_core::releasability::Disclosure;
 use handover_core::releasability::{self, Redaction, Viewer};
+use handover_core::table::{CellRef, RowRef};
 use handover_core::trigger;
 use serde::Serialize;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 use utoipa::ToSchema;
 
@@ -665,12 +666,24 @@ fn capability_view(
         None
     } else {
         let f = cur.forecast()?;
-        let visible_inputs: BTreeSet<String> = s
-            .uncertainty
-            .iter()
-            .filter(|u| vis.row(u.table, u.row))
-            .map(|u| format!("{} {}", u.origin, u.field))
-            .collect();
+        // An input is named by its line in the table as the caller sees it
+        // (its visible rows, exported), so a label counts no hidden row.
+        let shown = |x: &Sensitivity| -> Option<Sensitivity> {
+            let cell = x.cell.as_ref()?;
+            let RowRef { table, row } = cell.row;
+            if !vis.row(table, row) {
+                return None;
+            }
+            let before = vis.table(table)[..row].iter().filter(|&&v| v).count();
+            let seen = CellRef {
+                row: RowRef::new(table, before),
+                field: cell.field.clone(),
+            };
+            Some(Sensitivity {
+                input: seen.label(None),
+                ..x.clone()
+            })
+        };
         f.capabilities.iter().find(|fc| &fc.id == id).map(|fc| {
             let fan = f
                 .fan
@@ -688,12 +701,7 @@ fn capability_view(
                         p_met: d.p_met,
                         p_met_se: d.p_met_se,
                         coverage: d.coverage,
-                        sensitivity: d
-                            .sensitivity
-                            .iter()
-                            .filter(|x| visible_inputs.contains(&x.input))
-                            .cloned()
-                            .collect(),
+                        sensitivity: d.sensitivity.iter().filter_map(shown).collect(),
                     })
                     .collect(),
                 reached: fc.reached.clone(),

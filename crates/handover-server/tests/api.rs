@@ -222,7 +222,7 @@ fn capability_pages_and_errors_have_stable_codes() {
     let input = f["deadlines"][0]["sensitivity"][0]["input"]
         .as_str()
         .unwrap();
-    assert_eq!(input, "lines.csv (row 1) lead_time_months", "{f}");
+    assert_eq!(input, "lines.csv:2 lead_time_months", "{f}");
 
     let (code, e) = get(&s, "/api/capabilities/iamd-lnog");
     assert_eq!(code, 404);

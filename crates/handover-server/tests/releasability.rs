@@ -408,3 +408,80 @@ fn a_dominant_national_figure_is_suppressed_for_others() {
     };
     check(&c);
 }
+
+/// An uncertain input is named by its line among the rows the caller sees:
+/// FR, who cannot see DE's national line in row 1, finds its own line's
+/// lead time at `lines.csv:2`; DE, who sees both, at `lines.csv:3`. The
+/// hidden line's input is not listed to FR at all.
+#[test]
+fn sensitivity_labels_count_only_the_rows_the_caller_sees() {
+    use handover_core::distribution::Distribution;
+    use handover_core::scenario::{Origin, Table, Uncertainty};
+    let mut s = ScenarioBuilder::monthly("2026-01-01", "2028-12-31")
+        .nation("DE", &["EUROPE", "NATO", "EU"])
+        .nation("FR", &["EUROPE", "NATO", "EU"])
+        .stock("mbt", 500.0)
+        .stock("sam", 100.0)
+        .holding("DE", "mbt", 100.0)
+        .holding("FR", "sam", 20.0)
+        .line("de-line", "mbt", "DE", 12)
+        .capacity("de-line", "2026-01-01", 120.0)
+        .order("de-order", "DE", "de-line", 60.0, "2026-06-01")
+        .line("fr-line", "sam", "FR", 12)
+        .capacity("fr-line", "2026-01-01", 120.0)
+        .order("fr-order", "FR", "fr-line", 60.0, "2026-06-01")
+        .build();
+    s.lines[0].provenance.releasability = Releasability::National;
+    s.orders[0].provenance.releasability = Releasability::National;
+    for row in [0, 1] {
+        s.uncertainty.push(Uncertainty {
+            table: Table::Lines,
+            row,
+            field: "lead_time_months".into(),
+            distribution: Distribution::parse("uniform(6, 18)").unwrap(),
+            origin: Origin::line("lines.csv", row + 2),
+        });
+    }
+    let problems = handover_core::validate::validate(&s);
+    assert!(
+        handover_core::validate::errors(&problems).next().is_none(),
+        "{problems:?}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config {
+        today: Some("2026-06-15".parse().unwrap()),
+        ..Config::default()
+    };
+    let server = start_with(&dir.path().join("h.db"), &s, config);
+    let mut inputs = std::collections::BTreeMap::new();
+    for code in ["FR", "DE"] {
+        let u = server
+            .store
+            .create_user(
+                None,
+                &code.to_lowercase(),
+                "a long test password",
+                Some(code),
+                &[Role::Viewer],
+            )
+            .unwrap();
+        let token = server.store.create_token(&u, "t").unwrap();
+        let (page, _) = get_as(
+            &server.base,
+            Some(&token),
+            "/api/capabilities/sam?at=2026-06-15",
+        );
+        let names: Vec<String> = page["forecast"]["deadlines"][0]["sensitivity"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{code}: no sensitivity in {page}"))
+            .iter()
+            .map(|x| x["input"].as_str().unwrap().to_string())
+            .collect();
+        inputs.insert(code, names);
+    }
+    assert_eq!(inputs["FR"], ["lines.csv:2 lead_time_months"], "{inputs:?}");
+    assert!(
+        inputs["DE"].contains(&"lines.csv:3 lead_time_months".to_string()),
+        "{inputs:?}"
+    );
+}
