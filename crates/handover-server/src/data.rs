@@ -229,20 +229,25 @@ fn own_problems(
             if p.severity == Severity::Warning {
                 return None;
             }
-            if !stored_row_visible(&p, vis) {
-                p.record = None;
-                p.field = String::new();
-                p.message = "the submission conflicts with a stored record that is not released to you (e.g. another nation's order on a line you removed); ask an administrator".into();
+            match p.row.filter(|r| vis.row(r.table, r.row)) {
+                // Named by its place among the rows released to the
+                // submitter, so the index counts no hidden row.
+                Some(r) => {
+                    let before = vis.table(r.table)[..r.row].iter().filter(|&&v| v).count();
+                    p.record = Some(format!(
+                        "{}[{before}] of the current version, counting the rows released to you",
+                        r.table.name()
+                    ));
+                }
+                None => {
+                    p.record = None;
+                    p.field = String::new();
+                    p.message = "the submission conflicts with a stored record that is not released to you (e.g. another nation's order on a line you removed); ask an administrator".into();
+                }
             }
             Some(p)
         })
         .collect()
-}
-
-/// Whether the stored row a problem is about is released (catalogue records
-/// — deadlines, capabilities, triggers — are; a problem on no known row is not).
-fn stored_row_visible(p: &handover_core::validate::Problem, vis: &Visibility) -> bool {
-    p.row.is_some_and(|r| vis.row(r.table, r.row))
 }
 
 /// Data rows of a CSV text: lines that are neither blank, comments nor the header.

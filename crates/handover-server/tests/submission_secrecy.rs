@@ -230,3 +230,58 @@ proptest! {
         check_case(&c)?;
     }
 }
+
+/// A problem on a stored row the submitter may see names the row by its
+/// place among the rows released to it: FR withdrawing its line breaks PL's
+/// public order on it, which comes after DE's national order; the answer
+/// says `orders[0]`, not `orders[1]`, which would tell FR that a row it
+/// cannot see comes first.
+#[test]
+fn a_stored_row_is_named_by_its_place_among_the_rows_released() {
+    let mut s = ScenarioBuilder::monthly("2026-01-01", "2028-12-31")
+        .nation("DE", &["EUROPE", "NATO", "EU"])
+        .nation("FR", &["EUROPE", "NATO", "EU"])
+        .nation("PL", &["EUROPE", "NATO"])
+        .stock("mbt", 500.0)
+        .holding("PL", "mbt", 100.0)
+        .line("de-line", "mbt", "DE", 12)
+        .line("fr-line", "mbt", "FR", 12)
+        .order("de-hidden-order", "DE", "de-line", 10.0, "2026-06-01")
+        .order("pl-order", "PL", "fr-line", 10.0, "2026-06-01")
+        .build();
+    s.orders[0].provenance.releasability = Releasability::National;
+    s.lines[0].provenance.releasability = Releasability::National;
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_with(&dir.path().join("h.db"), &s, Config::default());
+    let u = server
+        .store
+        .create_user(
+            None,
+            "fr",
+            "a long test password",
+            Some("FR"),
+            &[Role::Viewer, Role::Submitter],
+        )
+        .unwrap();
+    let token = server.store.create_token(&u, "t").unwrap();
+    let header = "id,capability,nation,lead_time_months,source\n";
+    let r = agent()
+        .post(format!("{}/api/submissions/check", server.base))
+        .header("Authorization", format!("Bearer {token}"))
+        .send_json(json!({"files": [{"name": "lines.csv", "text": header}]}))
+        .unwrap();
+    let (code, v) = read(r, "check");
+    assert_eq!(code, 200, "{v}");
+    let p = v["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["message"].as_str().unwrap_or("").contains("fr-line"))
+        .unwrap_or_else(|| panic!("no problem on PL's order: {v}"));
+    assert_eq!(
+        p["record"].as_str(),
+        Some("orders[0] of the current version, counting the rows released to you"),
+        "{v}"
+    );
+    assert!(!v.to_string().contains("de-hidden"), "{v}");
+}
