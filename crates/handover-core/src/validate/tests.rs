@@ -1,0 +1,204 @@
+//! Validation against hand-written scenarios: one test per rule.
+
+mod ids {
+    use super::super::*;
+
+    #[test]
+    fn ids_and_suggestions() {
+        assert!(is_valid_id("iamd-long"));
+        assert!(is_valid_id("155mm"));
+        assert!(!is_valid_id("IAMD"));
+        assert!(!is_valid_id("-x"));
+        assert_eq!(
+            suggest("iamd-lng", ["iamd-long", "aar"].into_iter()),
+            "; did you mean `iamd-long`?"
+        );
+        assert_eq!(suggest("zzzzzz", ["iamd-long", "aar"].into_iter()), "");
+        assert!(is_group_name("EUROPE"));
+        assert!(is_group_name("EU"));
+        assert!(!is_group_name("Europe"));
+    }
+}
+
+mod rules {
+    use super::super::*;
+    use crate::build::ScenarioBuilder;
+    use crate::distribution::Distribution;
+    use crate::scenario::Uncertainty;
+
+    fn ok() -> ScenarioBuilder {
+        ScenarioBuilder::monthly("2026-01-01", "2030-12-31")
+            .nation("DE", &["NATO", "EU", "EUROPE"])
+            .nation("US", &["NATO"])
+            .stock("sam", 10.0)
+            .holding("DE", "sam", 1.0)
+            .line("l", "sam", "DE", 12)
+            .capacity("l", "2026-01-01", 12.0)
+            .order("o", "DE", "l", 4.0, "2025-01-01")
+    }
+
+    fn problems(b: ScenarioBuilder) -> Vec<String> {
+        errors(&validate(&b.build()))
+            .map(|p| p.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn a_clean_scenario_has_no_errors() {
+        assert_eq!(problems(ok()), Vec::<String>::new());
+    }
+
+    #[test]
+    fn unknown_references_name_file_line_and_field() {
+        let p = problems(
+            ok().order("o2", "XX", "nope", 1.0, "2026-05-01")
+                .holding("DE", "samm", 1.0),
+        );
+        assert!(p.contains(&"orders.csv:3: field `buyer`: unknown nation `XX`; expected a code from nations.csv".to_string()), "{p:?}");
+        assert!(p
+            .iter()
+            .any(|m| m.starts_with("orders.csv:3: field `line`: unknown production line `nope`")));
+        assert!(p.iter().any(|m| m
+            .starts_with("holdings.csv:3: field `capability`: unknown capability `samm`")
+            && m.ends_with("did you mean `sam`?")));
+    }
+
+    #[test]
+    fn duplicates_negative_quantities_and_dates() {
+        let p = problems(
+            ok().order("o", "DE", "l", 1.0, "2026-01-01")
+                .holding("US", "sam", -4.0)
+                .retire("DE", "sam", "2031-01-01", 1.0)
+                .retire("DE", "sam", "2025-12-31", 1.0),
+        );
+        assert!(p.iter().any(|m| m.contains("duplicate order id `o`")));
+        assert!(p
+            .iter()
+            .any(|m| m.contains("field `quantity`: `-4` is out of range")));
+        assert!(p
+            .iter()
+            .any(|m| m.contains("field `date`: date 2031-01-01 is after the horizon")));
+        assert!(p
+            .iter()
+            .any(|m| m.contains("field `date`: date 2025-12-31 is before the start date")));
+    }
+
+    #[test]
+    fn a_line_needs_a_requirement_and_valid_content() {
+        let p = problems(
+            ok().unrequired("isr", CapabilityKind::Stock)
+                .line("l2", "isr", "DE", 1)
+                .with(|s| {
+                    s.lines[0].content_eu = Some(0.7);
+                    s.lines[0].content_us = Some(0.5);
+                }),
+        );
+        assert!(p
+            .iter()
+            .any(|m| m.contains("capability `isr` has no requirement")));
+        assert!(p.iter().any(|m| m.contains("content shares sum to 1.2")));
+    }
+
+    #[test]
+    fn flows_take_no_stock_rows_and_orders_respect_delivered() {
+        let p = problems(
+            ok().flow("ammo", 100.0)
+                .holding("DE", "ammo", 5.0)
+                .order("o3", "DE", "l", 2.0, "2026-03-01")
+                .delivered(1.0),
+        );
+        assert!(p.iter().any(|m| m.contains("is a flow")));
+        assert!(p
+            .iter()
+            .any(|m| m.contains("only orders placed before the start date")));
+    }
+
+    #[test]
+    fn an_uncertain_order_cannot_fall_below_what_it_delivered() {
+        let with_dist = |text: &str| {
+            ok().delivered(3.0).with(|s| {
+                s.orders[0].quantity = 5.0;
+                s.uncertainty.push(Uncertainty {
+                    table: Table::Orders,
+                    row: 0,
+                    field: "quantity".into(),
+                    distribution: Distribution::parse(text).unwrap(),
+                    origin: Origin::line("orders.csv", 2),
+                });
+            })
+        };
+        let p = problems(with_dist("uniform(2, 8)"));
+        assert!(
+            p.iter().any(|m| m.contains("orders.csv:2")
+                && m.contains("can fall below 3, the least valid value")),
+            "{p:?}"
+        );
+        assert!(problems(with_dist("uniform(3, 8)")).is_empty());
+    }
+
+    #[test]
+    fn settings_are_checked() {
+        let p = problems(ok().with(|s| {
+            s.scenario.start = "2026-01-05".parse().unwrap();
+            s.scenario.tolerance = 2.0;
+            s.scenario.europe = "EUROPA".into();
+        }));
+        assert!(p.iter().any(|m| m.contains("field `start`")));
+        assert!(p.iter().any(|m| m.contains("field `tolerance`")));
+        assert!(p
+            .iter()
+            .any(|m| m.contains("no nation belongs to the European group `EUROPA`")));
+    }
+
+    #[test]
+    fn triggers_need_unique_ids_an_action_and_rules_that_fit() {
+        use crate::trigger::{Rule, Trigger, TriggerSeverity};
+        let t = |id: &str, rule: &str, action: &str, origin: Origin| Trigger {
+            id: id.into(),
+            rule: Rule::parse(rule),
+            severity: TriggerSeverity::Warning,
+            action: action.into(),
+            provenance: Default::default(),
+            origin,
+            rule_at: None,
+        };
+        let json = |i: usize| Origin {
+            file: "s.json".into(),
+            line: None,
+            record: Some(format!("triggers[{i}]")),
+            row: None,
+        };
+        let p = problems(ok().with(|s| {
+            s.triggers = vec![
+                t(
+                    "a",
+                    "coverage(sam) < 0.5",
+                    "act",
+                    Origin::line("triggers.toml", 2),
+                ),
+                t("a", "coverage(sam) <", "", Origin::line("triggers.toml", 8)),
+                t("B", "level(sma) > 1", "act", json(2)),
+            ]
+        }));
+        assert!(p.contains(&"triggers.toml:8: field `id`: duplicate trigger id `a` (first defined at triggers.toml:2)".to_string()), "{p:#?}");
+        assert!(p
+            .iter()
+            .any(|m| m.starts_with("triggers.toml:8: field `action`: no action")));
+        assert!(
+            p.iter().any(|m| m.starts_with(
+                "triggers.toml:8: field `rule`: at column 16 of the rule: expected a metric"
+            )),
+            "{p:#?}"
+        );
+        assert!(p.iter().any(|m| m.contains("`B` is not a valid id")));
+        assert!(p.contains(&"s.json (triggers[2]) column 7: field `rule`: unknown capability `sma`; expected an id from the capability catalogue".to_string()), "{p:#?}");
+    }
+
+    #[test]
+    fn two_capacity_steps_in_one_period() {
+        let p = problems(ok().capacity("l", "2026-01-20", 24.0));
+        assert!(p
+            .iter()
+            .any(|m| m.contains("already has a capacity step in the same period")));
+    }
+}
