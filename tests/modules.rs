@@ -54,6 +54,11 @@ fn graph(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
     let mut g: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for f in &files {
         let Some(m) = module_of(src, f) else { continue };
+        // A `tests.rs` file is a module declared `#[cfg(test)] mod tests;`:
+        // test code, like a `#[cfg(test)]` part.
+        if f.file_name().is_some_and(|n| n == "tests.rs") {
+            continue;
+        }
         let text = code(&std::fs::read_to_string(f).unwrap());
         let deps = g.entry(m.clone()).or_default();
         for other in &modules {

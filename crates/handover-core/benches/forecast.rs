@@ -157,7 +157,7 @@ fn inputs(s: &Scenario, model: &Model) -> Vec<UncertainInput> {
 
 fn bench(c: &mut Criterion) {
     let s = scenario();
-    let model = Model::compile(&s);
+    let model = Model::compile(&handover_core::build::valid(s.clone()));
     let inputs = inputs(&s, &model);
     let mut group = c.benchmark_group("forecast");
     group.sample_size(10);
@@ -193,7 +193,7 @@ const SYNTHETIC_SAMPLES: u64 = 1_000;
 
 fn bench_synthetic(c: &mut Criterion) {
     let s = generate(&SyntheticSpec::default());
-    let model = Model::compile(&s);
+    let model = Model::compile(&handover_core::build::valid(s.clone()));
     let inputs = uncertain_inputs(&s, &model);
     let n_inputs = inputs.len();
     let f = Forecast::new(&s, &model, inputs, SYNTHETIC_SAMPLES, 1).unwrap();

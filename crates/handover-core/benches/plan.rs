@@ -17,7 +17,7 @@ fn request(objective: Objective) -> PlanRequest {
 
 fn bench(c: &mut Criterion) {
     let s = generate(&SyntheticSpec::default());
-    let eval = Evaluation::new(&s);
+    let eval = Evaluation::new(&handover_core::build::valid(s.clone()));
     let mut g = c.benchmark_group("plan-300-lines-11-years-quarterly");
     g.sample_size(10);
     g.bench_function("build", |b| {

@@ -237,8 +237,9 @@ pub struct Evaluation {
 }
 
 impl Evaluation {
-    /// Project and compute metrics for a scenario that passed validation.
-    pub fn new(s: &Scenario) -> Self {
+    /// Project and compute metrics for a scenario that passed validation
+    /// (only a [`crate::Valid`] one can be given).
+    pub fn new(s: &crate::Valid) -> Self {
         let (model, projection) = Model::project(s);
         let metrics = Metrics::compute(s, &model, &projection);
         Evaluation {
@@ -568,7 +569,9 @@ mod tests {
 
     fn assess(s: &Scenario, at: &str) -> Assessment {
         assert!(errors(&validate(s)).next().is_none());
-        Evaluation::new(s).assess(s, d(at), true).unwrap()
+        Evaluation::new(&crate::build::valid(s.clone()))
+            .assess(s, d(at), true)
+            .unwrap()
     }
 
     #[test]
@@ -684,7 +687,7 @@ mod tests {
     #[test]
     fn out_of_range_date_is_an_error() {
         let s = scenario();
-        let e = Evaluation::new(&s)
+        let e = Evaluation::new(&crate::build::valid(s.clone()))
             .assess(&s, d("2040-01-01"), false)
             .unwrap_err();
         assert!(e.to_string().contains("outside the scenario"));

@@ -276,4 +276,25 @@ impl ScenarioBuilder {
     pub fn build(self) -> Scenario {
         self.s
     }
+
+    /// The scenario, validated.
+    ///
+    /// # Panics
+    /// When it has a validation error (the builder is for tests and
+    /// examples), listing every problem.
+    pub fn valid(self) -> crate::Valid {
+        valid(self.s)
+    }
+}
+
+/// `s` validated.
+///
+/// # Panics
+/// When it has a validation error, listing every problem: for tests and
+/// examples, where the scenario is written to be valid.
+pub fn valid(s: Scenario) -> crate::Valid {
+    crate::Valid::new(s).unwrap_or_else(|problems| {
+        let list: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+        panic!("not a valid scenario:\n{}", list.join("\n"))
+    })
 }

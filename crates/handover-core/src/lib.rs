@@ -5,12 +5,12 @@
 //! in `handover-data`; the command line in `handover`.
 //!
 //! ```
-//! use handover_core::{Evaluation, validate};
-//! # fn demo(scenario: &handover_core::Scenario) {
-//! let problems = validate::validate(scenario);
-//! assert!(validate::errors(&problems).next().is_none());
-//! let eval = Evaluation::new(scenario);
-//! let assessment = eval.assess(scenario, scenario.scenario.start, false).unwrap();
+//! use handover_core::{Evaluation, Scenario, Valid};
+//! # fn demo(scenario: Scenario) {
+//! // Only a validated scenario reaches the engine.
+//! let scenario = Valid::new(scenario).expect("no validation error");
+//! let eval = Evaluation::new(&scenario);
+//! let assessment = eval.assess(&scenario, scenario.scenario.start, false).unwrap();
 //! println!("readiness index: {:?}", assessment.index.at);
 //! # }
 //! ```
@@ -37,7 +37,9 @@ pub mod table;
 pub mod time;
 pub mod trigger;
 pub mod uncertainty;
+pub mod valid;
 pub mod validate;
 
 pub use assess::{Assessment, Evaluation};
 pub use scenario::Scenario;
+pub use valid::Valid;

@@ -8,6 +8,7 @@
 
 use crate::scenario::{CapabilityKind, Scenario, Table};
 use crate::time::Calendar;
+use crate::valid::Valid;
 use chrono::NaiveDate;
 use std::collections::HashMap;
 
@@ -125,11 +126,9 @@ pub struct Projection {
 }
 
 impl Model {
-    /// Compile a scenario that passed validation.
-    ///
-    /// # Panics
-    /// Only on a scenario that did not pass [`crate::validate::validate`].
-    pub fn compile(s: &Scenario) -> Model {
+    /// Compile a scenario that passed validation (only a [`Valid`] one can be given).
+    pub fn compile(s: &Valid) -> Model {
+        let s: &Scenario = s;
         let calendar = Calendar::new(s.scenario.start, s.scenario.horizon, s.scenario.step)
             .expect("validated calendar");
         let cap_index: HashMap<&str, usize> = s
@@ -439,7 +438,7 @@ impl Model {
     }
 
     /// Compile and run in one call.
-    pub fn project(s: &Scenario) -> (Model, Projection) {
+    pub fn project(s: &Valid) -> (Model, Projection) {
         let m = Model::compile(s);
         let mut p = m.new_projection();
         m.run(&mut p);
@@ -457,7 +456,7 @@ mod tests {
     fn run(s: &Scenario) -> (Model, Projection) {
         let problems = validate(s);
         assert!(errors(&problems).next().is_none(), "{problems:?}");
-        Model::project(s)
+        Model::project(&crate::build::valid(s.clone()))
     }
 
     fn base() -> ScenarioBuilder {
@@ -615,7 +614,7 @@ mod tests {
             .capacity("l", "2026-01-01", 6.0)
             .order("a", "DE", "l", 3.0, "2025-12-01")
             .build();
-        let m = Model::compile(&s);
+        let m = Model::compile(&crate::build::valid(s.clone()));
         let mut p = m.new_projection();
         m.run(&mut p);
         let first = p.level.clone();
@@ -685,7 +684,7 @@ mod tests {
         fn projection_invariants(s in arb_scenario()) {
             let problems = validate(&s);
             prop_assume!(errors(&problems).next().is_none());
-            let (m, p) = Model::project(&s);
+            let (m, p) = Model::project(&crate::build::valid(s.clone()));
             let metrics = crate::metrics::Metrics::compute(&s, &m, &p);
             // Coverage in [0, 1].
             for c in metrics.capabilities.iter().filter_map(|c| c.coverage.as_ref()) {

@@ -596,7 +596,6 @@ mod tests {
     /// Four NATO nations (DE, FR, PL, NL; DE, FR, NL also EU) holding tanks.
     fn four(de: f64, fr: f64, pl: f64, nl: f64) -> Scenario {
         ScenarioBuilder::monthly("2026-01-01", "2027-12-31")
-            .deadline("us-2027", "2027-12-31")
             .nation("DE", &["NATO", "EU", "EUROPE"])
             .nation("FR", &["NATO", "EU", "EUROPE"])
             .nation("PL", &["NATO", "EUROPE"])
@@ -655,7 +654,7 @@ mod tests {
     }
 
     fn assessed(s: &Scenario, v: &Viewer) -> (Assessment, Redaction) {
-        let e = Evaluation::new(s);
+        let e = Evaluation::new(&crate::build::valid(s.clone()));
         let mut a = e.assess(s, s.scenario.start, true).unwrap();
         let r = redact(s, &e, &mut a, v, &DisclosureRule::default());
         (a, r)
@@ -664,7 +663,7 @@ mod tests {
     #[test]
     fn open_scenario_is_untouched() {
         let s = four(100.0, 100.0, 100.0, 100.0);
-        let e = Evaluation::new(&s);
+        let e = Evaluation::new(&crate::build::valid(s.clone()));
         let full = e.assess(&s, s.scenario.start, true).unwrap();
         let (a, r) = assessed(&s, &Viewer::public());
         assert_eq!(a, full);
@@ -691,7 +690,6 @@ mod tests {
     #[test]
     fn a_hidden_figure_recoverable_by_subtraction_is_suppressed() {
         let s = ScenarioBuilder::monthly("2026-01-01", "2027-12-31")
-            .deadline("us-2027", "2027-12-31")
             .nation("DE", &["NATO", "EU", "EUROPE"])
             .nation("FR", &["NATO", "EU", "EUROPE"])
             .stock("mbt", 3000.0)
@@ -729,7 +727,7 @@ mod tests {
             .order("o3", "PL", "l", 300.0, "2025-03-01")
             .build();
         s.orders[0].provenance.releasability = "national".parse().unwrap();
-        let e = Evaluation::new(&s);
+        let e = Evaluation::new(&crate::build::valid(s.clone()));
         let rule = DisclosureRule::default();
         let vis = Visibility::new(&s, &Viewer::public());
         assert!(!line_book_disclosed(&s, &e, &vis, &rule, 0));
@@ -737,7 +735,7 @@ mod tests {
         for o in &mut s.orders {
             o.provenance.releasability = "national".parse().unwrap();
         }
-        let e = Evaluation::new(&s);
+        let e = Evaluation::new(&crate::build::valid(s.clone()));
         let vis = Visibility::new(&s, &Viewer::public());
         assert!(line_book_disclosed(&s, &e, &vis, &rule, 0));
     }

@@ -138,7 +138,7 @@ mod tests {
         assert!(crate::validate::errors(&crate::validate::validate(&s))
             .next()
             .is_none());
-        let m = Model::compile(&s);
+        let m = Model::compile(&crate::build::valid(s.clone()));
         let inputs = uncertain_inputs(&s, &m);
         let targets: Vec<InputRef> = inputs.iter().map(|i| i.target).collect();
         assert_eq!(

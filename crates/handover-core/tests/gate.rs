@@ -239,7 +239,7 @@ fn scenario(c: &Case) -> handover_core::Scenario {
 
 /// Everything the CLI and the server compute on a scenario.
 fn compute(s: &handover_core::Scenario) {
-    let eval = Evaluation::new(s);
+    let eval = Evaluation::new(&handover_core::build::valid(s.clone()));
     let cal = eval.model.calendar;
     let last = cal.period_end(cal.periods() as i64 - 1);
     for at in [s.scenario.start, last]

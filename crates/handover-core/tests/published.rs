@@ -55,7 +55,7 @@ fn one_capability(level: f64, target: f64, us: f64) -> Scenario {
 
 fn assess(s: &Scenario) -> handover_core::Assessment {
     assert!(errors(&validate(s)).next().is_none());
-    Evaluation::new(s)
+    Evaluation::new(&handover_core::build::valid(s.clone()))
         .assess(s, s.scenario.start, false)
         .unwrap()
 }
@@ -111,7 +111,7 @@ fn lead_times_give_the_published_first_delivery_month() {
         }
         let s = b.order("o", "DE", "l", 1.0, &order.to_string()).build();
         assert!(errors(&validate(&s)).next().is_none(), "{:?}", validate(&s));
-        let (m, p) = Model::project(&s);
+        let (m, p) = Model::project(&handover_core::build::valid(s.clone()));
         let first = p.first_delivery[s.orders.len() - 1].expect("delivered within horizon");
         let month = m
             .calendar

@@ -14,7 +14,8 @@ pub mod toml_file;
 pub mod triggers_file;
 
 use handover_core::scenario::{Origin, Scenario};
-use handover_core::validate::{validate_with, Declared, Problem, Severity};
+use handover_core::validate::{Declared, Problem, Severity};
+use handover_core::Valid;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -31,8 +32,8 @@ pub const JSON_VERSION: u32 = 1;
 /// A scenario that passed validation, with its warnings.
 #[derive(Debug, Clone)]
 pub struct Loaded {
-    /// The scenario.
-    pub scenario: Scenario,
+    /// The scenario, validated.
+    pub scenario: Valid,
     /// Warnings (e.g. a figure without a source).
     pub warnings: Vec<Problem>,
     /// Where it came from, for messages.
@@ -88,19 +89,23 @@ pub(crate) fn finish(
     // a row that failed to parse is not reported twice.
     let failed_rows: std::collections::HashSet<(String, Option<usize>)> =
         problems.iter().map(|p| (p.file.clone(), p.line)).collect();
+    let (valid, found) = match Valid::check_with(scenario, declared) {
+        Ok((v, warnings)) => (Some(v), warnings),
+        Err(all) => (None, all),
+    };
     problems.extend(
-        validate_with(&scenario, declared)
+        found
             .into_iter()
             .filter(|p| p.line.is_none() || !failed_rows.contains(&(p.file.clone(), p.line))),
     );
-    if problems.iter().any(|p| p.severity == Severity::Error) {
-        return Err(LoadError::Invalid(problems));
+    match valid {
+        Some(scenario) if !problems.iter().any(|p| p.severity == Severity::Error) => Ok(Loaded {
+            scenario,
+            warnings: problems,
+            label,
+        }),
+        _ => Err(LoadError::Invalid(problems)),
     }
-    Ok(Loaded {
-        scenario,
-        warnings: problems,
-        label,
-    })
 }
 
 /// Read a scenario from files: `text(name)` gives a file's contents, `names`
@@ -805,7 +810,7 @@ mod tests {
         let files = to_files(&l.scenario);
         let map: Vec<(&str, &str)> = files.iter().map(|(n, t)| (*n, t.as_str())).collect();
         assert_eq!(content_hash(&from_map(&map).unwrap().scenario), h);
-        let mut changed = l.scenario.clone();
+        let mut changed = l.scenario.clone().into_inner();
         changed.holdings[0].quantity += 1.0;
         assert_ne!(content_hash(&changed), h);
     }

@@ -446,7 +446,7 @@ source = "s"
     fn current() -> Scenario {
         let l = load(CURRENT, |n| format!("v1/{n}"));
         assert!(l.warnings.is_empty(), "{:?}", l.warnings);
-        l.scenario
+        l.scenario.into_inner()
     }
 
     fn owned(files: &[(&str, &str)]) -> Vec<(String, String)> {

@@ -11,7 +11,7 @@
 //! (default 64; `docs/FORMAT.md`, "Limits", says what is refused).
 
 use handover_core::validate::{errors, validate};
-use handover_core::{Evaluation, Scenario};
+use handover_core::Evaluation;
 use handover_data::{bundled_files, from_files, from_json, to_json, LoadError};
 use proptest::prelude::*;
 
@@ -112,7 +112,7 @@ fn apply(text: &str, edits: &[Edit]) -> String {
 
 /// Everything the CLI and the service compute on a scenario that loaded
 /// without errors.
-fn compute(s: &Scenario) {
+fn compute(s: &handover_core::Valid) {
     let problems = validate(s);
     assert!(
         errors(&problems).next().is_none(),

@@ -564,7 +564,7 @@ mod tests {
 
     fn report_at(at: &str) -> Report {
         let s = scenario();
-        let eval = Evaluation::new(&s);
+        let eval = Evaluation::new(&handover_core::build::valid(s.clone()));
         let a = eval.assess(&s, at.parse().unwrap(), true).unwrap();
         Report::build(ReportInput {
             scenario: &s,
@@ -789,11 +789,11 @@ mod tests {
                 .unwrap(),
             origin: Origin::line("/home/x/scen/holdings.csv", 2),
         }];
-        let eval = Evaluation::new(&s);
+        let eval = Evaluation::new(&handover_core::build::valid(s.clone()));
         let a = eval
             .assess(&s, "2026-02-15".parse().unwrap(), true)
             .unwrap();
-        let model = Model::compile(&s);
+        let model = Model::compile(&handover_core::build::valid(s.clone()));
         let inputs = handover_core::uncertainty::uncertain_inputs(&s, &model);
         // The same label as the CLI and the dashboard give: no folder.
         assert_eq!(inputs[0].id, "holdings.csv:2 quantity");

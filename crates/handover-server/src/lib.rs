@@ -100,8 +100,8 @@ pub struct Current {
     pub version: i64,
     /// Content hash.
     pub hash: String,
-    /// The scenario.
-    pub scenario: Scenario,
+    /// The scenario, validated.
+    pub scenario: handover_core::Valid,
     /// Its projection and metrics.
     pub evaluation: Evaluation,
     forecast: OnceLock<Result<ForecastResult, String>>,
@@ -125,7 +125,7 @@ impl Current {
     /// stored or served. A panic in the engine (a bug: validation should have
     /// refused the input) is caught and reported as an error, never taken down
     /// with the caller's locks.
-    fn try_new(version: i64, scenario: Scenario) -> Result<Self, String> {
+    fn try_new(version: i64, scenario: handover_core::Valid) -> Result<Self, String> {
         let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(
             move || -> Result<Current, String> {
                 let evaluation = Evaluation::new(&scenario);

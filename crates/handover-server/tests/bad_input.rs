@@ -151,7 +151,7 @@ fn a_stored_version_that_cannot_be_computed_does_not_stop_the_server() {
     drop(start_on(&db, config()));
     // A version stored by an older handover that validated less: an order
     // delayed by 10^15 months (once a panic at every start).
-    let mut scenario = handover_data::bundled().unwrap().scenario;
+    let mut scenario = handover_data::bundled().unwrap().scenario.into_inner();
     scenario
         .uncertainty
         .push(handover_core::scenario::Uncertainty {

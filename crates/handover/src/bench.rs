@@ -8,7 +8,7 @@ use handover_core::forecast::Forecast;
 use handover_core::projection::Model;
 use handover_core::synthetic::{self, SyntheticSpec};
 use handover_core::uncertainty::uncertain_inputs;
-use handover_core::Scenario;
+use handover_core::Valid;
 use serde::Serialize;
 use std::io::IsTerminal;
 use std::time::Instant;
@@ -54,20 +54,19 @@ pub struct BenchReport {
 
 /// The scenario to benchmark: generated with --synthetic (and written with
 /// --write), else the one given; with the default sample count for it.
-fn scenario(
-    args: &BenchArgs,
-    given: Option<(Scenario, String)>,
-) -> Result<(Scenario, String, u64)> {
+fn scenario(args: &BenchArgs, given: Option<(Valid, String)>) -> Result<(Valid, String, u64)> {
     Ok(match &args.synthetic {
         Some(text) => {
             let spec: SyntheticSpec = text
                 .parse()
                 .map_err(|e: String| anyhow::anyhow!("--synthetic: {e}"))?;
-            let s = synthetic::generate(&spec);
-            let problems = handover_core::validate::validate(&s);
-            if let Some(e) = handover_core::validate::errors(&problems).next() {
-                anyhow::bail!("the synthetic scenario {spec} does not validate: {e}");
-            }
+            let s = Valid::new(synthetic::generate(&spec)).map_err(|problems| {
+                let first = handover_core::validate::errors(&problems)
+                    .next()
+                    .map(|p| p.to_string())
+                    .unwrap_or_default();
+                anyhow::anyhow!("the synthetic scenario {spec} does not validate: {first}")
+            })?;
             if let Some(dir) = &args.write {
                 handover_data::write_dir(dir, &s)?;
                 eprintln!("wrote synthetic scenario {spec} to {}", dir.display());
@@ -82,7 +81,7 @@ fn scenario(
 }
 
 /// Run the forecast benchmark the arguments ask for.
-pub fn run(args: &BenchArgs, given: Option<(Scenario, String)>) -> Result<BenchReport> {
+pub fn run(args: &BenchArgs, given: Option<(Valid, String)>) -> Result<BenchReport> {
     let (s, label, default_samples) = scenario(args, given)?;
     let samples = args.samples.unwrap_or(default_samples);
     let repeat = args.repeat as usize;
@@ -196,7 +195,7 @@ pub struct PlannerReport {
 /// Time the planner: build and solve for both objectives, orders from the
 /// scenario's start on a quarterly grid up to its horizon (the largest LP),
 /// 40e9 a year.
-pub fn run_planner(args: &BenchArgs, given: Option<(Scenario, String)>) -> Result<PlannerReport> {
+pub fn run_planner(args: &BenchArgs, given: Option<(Valid, String)>) -> Result<PlannerReport> {
     use handover_core::plan::{Objective, PlanProblem, PlanRequest};
     let (s, label, _) = scenario(args, given)?;
     let eval = handover_core::Evaluation::new(&s);

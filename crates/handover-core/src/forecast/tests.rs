@@ -25,7 +25,7 @@ fn input(id: &str, target: InputRef, dist: Distribution) -> UncertainInput {
 fn forecast(s: &Scenario, inputs: Vec<UncertainInput>, n: u64, seed: u64) -> ForecastResult {
     let problems = validate(s);
     assert!(errors(&problems).next().is_none(), "{problems:?}");
-    let model = Model::compile(s);
+    let model = Model::compile(&crate::build::valid(s.clone()));
     Forecast::new(s, &model, inputs, n, seed).unwrap().run()
 }
 
@@ -225,7 +225,9 @@ fn date_reached_under_a_uniform_order_delay() {
     let at = |p: usize| {
         Some(ReachedAt {
             period: p,
-            date: Model::compile(&s).calendar.period_end(p as i64),
+            date: Model::compile(&crate::build::valid(s.clone()))
+                .calendar
+                .period_end(p as i64),
         })
     };
     let sam = &r.capabilities[0].reached;
@@ -355,7 +357,7 @@ fn rich_inputs(spread: bool) -> Vec<UncertainInput> {
 }
 
 fn check_matches_assess(s: &Scenario, r: &ForecastResult) {
-    let eval = Evaluation::new(s);
+    let eval = Evaluation::new(&crate::build::valid(s.clone()));
     let a = eval.assess(s, s.scenario.start, false).unwrap();
     assert_eq!(r.capabilities.len() + r.no_data.len(), a.capabilities.len());
     for c in &r.capabilities {
@@ -466,7 +468,7 @@ fn degenerate_inputs_reproduce_assess() {
 #[test]
 fn same_result_for_any_thread_count() {
     let s = rich();
-    let model = Model::compile(&s);
+    let model = Model::compile(&crate::build::valid(s.clone()));
     let f = Forecast::new(&s, &model, rich_inputs(true), 1001, 42).unwrap();
     let run = |threads: usize| {
         rayon::ThreadPoolBuilder::new()
@@ -527,7 +529,7 @@ fn nothing_to_forecast_is_not_an_error() {
 #[test]
 fn progress_adds_up_to_the_samples() {
     let s = rich();
-    let model = Model::compile(&s);
+    let model = Model::compile(&crate::build::valid(s.clone()));
     let f = Forecast::new(&s, &model, rich_inputs(true), 700, 1).unwrap();
     let done = std::sync::atomic::AtomicU64::new(0);
     f.run_with_progress(&|k| {
@@ -560,7 +562,7 @@ fn capacity_delay_resorts_steps_like_a_moved_date() {
     let moved = base
         .with(|s| s.capacity[0].date = "2026-10-01".parse().unwrap())
         .build();
-    let e = Evaluation::new(&moved);
+    let e = Evaluation::new(&crate::build::valid(moved.clone()));
     let want: Vec<f64> = e.metrics.capabilities[0].coverage.clone().unwrap();
     assert_eq!(&want[3..11], &[0.0, 0.0, 1.0, 1.0, 1.0, 1.0, 0.5, 0.5]);
     assert_eq!(r.fan.series[0].p50, want);
@@ -569,7 +571,7 @@ fn capacity_delay_resorts_steps_like_a_moved_date() {
 #[test]
 fn bad_inputs_are_refused() {
     let s = rich();
-    let model = Model::compile(&s);
+    let model = Model::compile(&crate::build::valid(s.clone()));
     let err = |inputs: Vec<UncertainInput>| {
         Forecast::new(&s, &model, inputs, 10, 0)
             .unwrap_err()
@@ -700,7 +702,7 @@ mod counting {
 #[test]
 fn sample_loop_allocates_nothing() {
     let s = rich();
-    let model = Model::compile(&s);
+    let model = Model::compile(&crate::build::valid(s.clone()));
     let f = Forecast::new(&s, &model, rich_inputs(true), 200, 7).unwrap();
     let mut worker = Worker::new(&f);
     let mut row = vec![0.0; f.width()];

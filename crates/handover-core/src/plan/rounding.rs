@@ -19,7 +19,7 @@ impl PlanProblem {
         x: &[Vec<f64>],
         duals: &Duals,
         size: (usize, usize),
-    ) -> Plan {
+    ) -> Result<Plan, PlanError> {
         let req = &self.request;
         let cal = self.calendar;
         let k = self.k;
@@ -59,7 +59,15 @@ impl PlanProblem {
         }
 
         // Whole-unit plan, by the real projection.
-        let with = self.scenario_with(s, &rounded);
+        // The planned orders go through the gate like any input.
+        let with = crate::Valid::new(self.scenario_with(s, &rounded)).map_err(|problems| {
+            let first = problems
+                .iter()
+                .find(|p| p.severity == crate::validate::Severity::Error)
+                .map(|p| p.to_string())
+                .unwrap_or_default();
+            PlanError::Solver(format!("the plan's orders do not validate: {first}"))
+        })?;
         let eval = Evaluation::new(&with);
         let mut caps = self.capabilities.clone();
         let wsum: f64 = self.members.iter().map(|&i| s.capabilities[i].weight).sum();
@@ -200,7 +208,7 @@ impl PlanProblem {
                 s.scenario.currency
             ));
         }
-        Plan {
+        Ok(Plan {
             objective: req.objective,
             currency: s.scenario.currency.clone(),
             deadline: self.deadline_id.clone(),
@@ -225,7 +233,7 @@ impl PlanProblem {
             notes,
             solver: SOLVER.to_string(),
             lp_size: size,
-        }
+        })
     }
 
     /// Whole units per order. Rounding is done on each line's cumulative

@@ -64,7 +64,7 @@ impl PlanProblem {
                 }
             }
         };
-        Ok(self.report(s, &x, &duals, size))
+        self.report(s, &x, &duals, size)
     }
 
     pub(super) fn lp(

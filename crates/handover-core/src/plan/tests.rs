@@ -15,7 +15,7 @@ fn d(s: &str) -> NaiveDate {
 fn run(s: &Scenario, req: &PlanRequest) -> Result<Plan, PlanError> {
     let problems = validate(s);
     assert!(errors(&problems).next().is_none(), "{problems:?}");
-    let eval = Evaluation::new(s);
+    let eval = Evaluation::new(&crate::build::valid(s.clone()));
     plan(s, &eval, req)
 }
 
@@ -271,7 +271,7 @@ fn totals_of_no_orders_are_plain_zero() {
         .unit_cost("l", 1.0)
         .capacity("l", "2026-01-01", 12.0)
         .build();
-    let eval = Evaluation::new(&s);
+    let eval = Evaluation::new(&crate::build::valid(s.clone()));
     let p = plan(
         &s,
         &eval,
@@ -352,7 +352,7 @@ fn plan_claims_match_assess_with_the_orders_added() {
         for whole in [false, true] {
             let with = p.with_orders(&s, whole);
             assert!(errors(&validate(&with)).next().is_none());
-            let eval = Evaluation::new(&with);
+            let eval = Evaluation::new(&crate::build::valid(with.clone()));
             let a = eval.assess(&with, at, false).unwrap();
             let index = a.index.at.unwrap();
             let claim = if whole {
@@ -451,7 +451,7 @@ fn a_synthetic_scenario_plans_and_agrees_with_assess() {
     let p = run(&s, &r).unwrap();
     assert!(p.index_after.unwrap() > p.index_before.unwrap());
     let with = p.with_orders(&s, false);
-    let eval = Evaluation::new(&with);
+    let eval = Evaluation::new(&crate::build::valid(with.clone()));
     let k = eval.model.calendar.period_of(d("2032-12-31")) as usize;
     let i = eval.metrics.index.unwrap()[k];
     assert!(

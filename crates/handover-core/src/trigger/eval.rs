@@ -837,7 +837,7 @@ mod tests {
     fn run(s: &Scenario, rule: &str, forecast: Option<&ForecastResult>) -> Outcome {
         let expr = parse::parse(rule).unwrap_or_else(|e| panic!("{rule}: {e}"));
         assert_eq!(references(rule, &expr, s), vec![], "{rule}");
-        let eval = Evaluation::new(s);
+        let eval = Evaluation::new(&crate::build::valid(s.clone()));
         let cx = Context {
             scenario: s,
             evaluation: &eval,
@@ -983,7 +983,7 @@ mod tests {
             Truth::Unknown,
             "no forecast, no figure"
         );
-        let model = Model::compile(&s);
+        let model = Model::compile(&crate::build::valid(s.clone()));
         let f = Forecast::new(&s, &model, vec![], 100, 7).unwrap().run();
         // Nothing uncertain: sam is never met (7 < 10), tanks always.
         let o = run(&s, "P(met, sam, us-2027) < 0.2", Some(&f));
@@ -1023,7 +1023,7 @@ mod tests {
             trigger("b", "coverage(tanks) < 1", TriggerSeverity::Critical),
             trigger("c", "coverage(isr) < 1", TriggerSeverity::Critical),
         ];
-        let eval = Evaluation::new(&s);
+        let eval = Evaluation::new(&crate::build::valid(s.clone()));
         let r = check(&s, &eval, &ts, d("2026-06-10"), None).unwrap();
         let states: Vec<State> = r.triggers.iter().map(|t| t.state).collect();
         assert_eq!(states, vec![State::Fires, State::Holds, State::Unknown]);
