@@ -1229,7 +1229,9 @@ fn plan_names_unreachable_targets_with_their_earliest_date_and_exits_3() {
 
 #[test]
 fn plan_errors_are_clear_and_print_nothing() {
-    let run = |args: &[&str], needle: &str| {
+    // `code`: 2 for a bad option value (a wrong command line), 1 for input
+    // that cannot be used (docs/OUTPUT.md).
+    let run_with = |code: i32, args: &[&str], needle: &str| {
         handover()
             .arg("plan")
             .arg("--scenario")
@@ -1237,16 +1239,18 @@ fn plan_errors_are_clear_and_print_nothing() {
             .args(FIXTURE_START)
             .args(args)
             .assert()
-            .code(1)
+            .code(code)
             .stdout(predicate::str::is_empty())
             .stderr(predicate::str::contains(needle));
     };
-    run(&["--budget", "lots"], "--budget `lots`");
-    run(
+    let usage = |args: &[&str], needle: &str| run_with(2, args, needle);
+    let run = |args: &[&str], needle: &str| run_with(1, args, needle);
+    usage(&["--budget", "lots"], "--budget `lots`");
+    usage(
         &["--deadline", "soon", "--budget", "1e9"],
         "--deadline `soon`",
     );
-    run(&["--deadline", "us-2027"], "needs --budget");
+    usage(&["--deadline", "us-2027"], "needs --budget");
     run(
         &[
             "--objective",
@@ -1269,16 +1273,16 @@ fn plan_errors_are_clear_and_print_nothing() {
         .args(["plan", "--objective", "cost", "--from", "26", "--scenario"])
         .arg(fixture("plan"))
         .assert()
-        .code(1)
+        .code(2)
         .stdout(predicate::str::is_empty())
         .stderr(predicate::str::contains(
             "--from `26` is not a date; expected a year",
         ));
-    run(
+    usage(
         &["--objective", "cost", "--usd-rate", "x"],
         "--usd-rate `x`",
     );
-    run(
+    usage(
         &["--objective", "cost", "--min-european-content", "most"],
         "--min-european-content `most`",
     );
@@ -1929,4 +1933,79 @@ fn admin_sets_a_password_on_the_store() {
         .assert()
         .failure()
         .stderr(predicate::str::contains("does not exist"));
+}
+
+/// Defect 3: a write error is printed once, naming the file asked for,
+/// never a temporary file.
+#[test]
+fn defect_3_a_write_error_is_printed_once_without_a_temporary_file() {
+    let out = handover()
+        .args([
+            "report",
+            "--no-forecast",
+            "--out",
+            "/nonexistent/dir/r.html",
+        ])
+        .assert()
+        .code(1)
+        .get_output()
+        .stderr
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert_eq!(text.matches("does not exist").count(), 1, "{text}");
+    assert!(text.contains("/nonexistent/dir/r.html"), "{text}");
+    assert!(!text.contains(".tmp"), "{text}");
+}
+
+/// Defect 4: a bad option value is a wrong command line: exit 2, as
+/// docs/OUTPUT.md says, with what was expected.
+#[test]
+fn defect_4_bad_option_values_exit_2() {
+    for (args, words) in [
+        (vec!["plan", "--budget", "nonsense"], "is not a number"),
+        (
+            vec!["plan", "--budget", "1e9", "--share", "gpd"],
+            "expected gdp",
+        ),
+        (
+            vec!["plan", "--budget", "1e9", "--min-european-content", "1.5"],
+            "between 0 and 1",
+        ),
+        (
+            vec!["plan", "--budget", "1e9", "--deadline", "nope"],
+            "not a deadline",
+        ),
+        (vec!["forecast", "--samples", "0"], "0 is not in 1.."),
+    ] {
+        handover()
+            .args(&args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(words));
+    }
+}
+
+/// Defect 5: `--budget -5e9` is read as a (negative) budget, not a flag.
+#[test]
+fn defect_5_a_negative_budget_is_a_value_and_refused() {
+    handover()
+        .args(["plan", "--budget", "-5e9"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--budget `-5e9` is negative"));
+}
+
+/// Defect 6: `--at 2027-02-30` and `--at 2027-12` say what a date is,
+/// not a library's words.
+#[test]
+fn defect_6_bad_at_dates_say_what_is_expected() {
+    for bad in ["2027-02-30", "2027-12", "2027-1-1"] {
+        handover()
+            .args(["assess", "--at", bad])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!(
+                "`{bad}` is not a date; expected YYYY-MM-DD"
+            )));
+    }
 }

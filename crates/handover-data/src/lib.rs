@@ -331,19 +331,19 @@ pub enum WriteError {
     #[error("{0} already exists; choose a new path (handover never overwrites data)")]
     Exists(PathBuf),
     /// An I/O error.
-    #[error("cannot write {path}: {source}")]
+    #[error("cannot write {path}: {cause}")]
     Io {
         /// The path.
         path: PathBuf,
-        /// The cause.
-        source: std::io::Error,
+        /// The cause (in the message, not again as a source).
+        cause: std::io::Error,
     },
 }
 
 fn io(path: &Path) -> impl Fn(std::io::Error) -> WriteError + '_ {
-    move |source| WriteError::Io {
+    move |cause| WriteError::Io {
         path: path.to_path_buf(),
-        source,
+        cause,
     }
 }
 
@@ -415,7 +415,16 @@ pub fn write_file(path: &Path, contents: &[u8], overwrite: bool) -> Result<(), W
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(parent).map_err(io(parent))?;
+    if !parent.is_dir() {
+        return Err(WriteError::Io {
+            path: path.to_path_buf(),
+            cause: std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!("the folder {} does not exist", parent.display()),
+            ),
+        });
+    }
+    let mut tmp = tempfile::NamedTempFile::new_in(parent).map_err(|e| io(path)(os_error(e)))?;
     use std::io::Write;
     tmp.write_all(contents).map_err(io(path))?;
     // A temporary file is private (0600); what is written is for the user to
@@ -428,6 +437,17 @@ pub fn write_file(path: &Path, contents: &[u8], overwrite: bool) -> Result<(), W
     }
     tmp.persist(path).map_err(|e| io(path)(e.error))?;
     Ok(())
+}
+
+/// The OS's own words for an I/O error, without the path that `tempfile`
+/// adds (the name of a temporary file the user never asked for).
+fn os_error(e: std::io::Error) -> std::io::Error {
+    if let Some(code) = e.raw_os_error() {
+        return std::io::Error::from_raw_os_error(code);
+    }
+    let text = e.to_string();
+    let words = text.split(" at path ").next().unwrap_or(&text).to_string();
+    std::io::Error::new(e.kind(), words)
 }
 
 /// Why a burden-sharing key file could not be read.

@@ -289,7 +289,7 @@ pub struct AssessArgs {
 #[derive(Debug, Args)]
 pub struct ForecastArgs {
     /// Number of samples.
-    #[arg(long, default_value_t = 10_000, value_name = "N")]
+    #[arg(long, default_value_t = 10_000, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=u32::MAX as u64))]
     pub samples: u64,
     /// Seed of the random streams (printed in every output).
     #[arg(long, default_value_t = 1, value_name = "S")]
@@ -314,7 +314,7 @@ pub struct BenchArgs {
     #[arg(long, value_name = "DIR", requires = "synthetic")]
     pub write: Option<PathBuf>,
     /// Samples per run [default: 100000, or 10000 with --synthetic].
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=u32::MAX as u64))]
     pub samples: Option<u64>,
     /// Seed of the forecast.
     #[arg(long, default_value_t = 1, value_name = "S")]
@@ -366,7 +366,7 @@ pub struct CheckArgs {
     #[arg(long, value_name = "EXPR")]
     pub rule: Vec<String>,
     /// Forecast samples, for rules with P(met, ...).
-    #[arg(long, default_value_t = 10_000, value_name = "N")]
+    #[arg(long, default_value_t = 10_000, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=u32::MAX as u64))]
     pub samples: u64,
     /// Forecast seed, for rules with P(met, ...).
     #[arg(long, default_value_t = 1, value_name = "S")]
@@ -420,7 +420,7 @@ pub struct ReportArgs {
     #[arg(long, value_name = "DATE", value_parser = date_arg)]
     pub at: Option<NaiveDate>,
     /// Forecast samples.
-    #[arg(long, default_value_t = 10_000, value_name = "N")]
+    #[arg(long, default_value_t = 10_000, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=u32::MAX as u64))]
     pub samples: u64,
     /// Forecast seed.
     #[arg(long, default_value_t = 1, value_name = "S")]
@@ -485,7 +485,7 @@ pub enum GridArg {
 #[derive(Debug, Args)]
 pub struct PlanArgs {
     /// Money per year of ordering, in the scenario currency: `40e9/year`, `40e9`, `40bn/year`.
-    #[arg(long, value_name = "AMOUNT[/year]")]
+    #[arg(long, value_name = "AMOUNT[/year]", allow_hyphen_values = true)]
     pub budget: Option<String>,
     /// First order date: a year (2026), a month (2026-04) or a date. Default: today or the
     /// scenario start, whichever is later.
@@ -516,3 +516,17 @@ fn date_arg(text: &str) -> Result<NaiveDate, String> {
     handover_core::limits::parse_date(text)
         .ok_or_else(|| format!("`{text}` is not a date; expected YYYY-MM-DD, e.g. 2027-12-31"))
 }
+
+/// A wrong command line found after parsing: an option's value that the
+/// parser cannot judge alone (a budget, a share key, a deadline). Exits 2,
+/// like the parser's own errors (docs/OUTPUT.md, "Exit codes").
+#[derive(Debug)]
+pub struct Usage(pub String);
+
+impl std::fmt::Display for Usage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Usage {}

@@ -24,6 +24,10 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             // Invalid input is reported in full, as the loader wrote it.
+            if let Some(u) = e.downcast_ref::<cli::Usage>() {
+                eprintln!("error: {u}");
+                return ExitCode::from(2);
+            }
             match e.downcast_ref::<LoadError>() {
                 Some(le) => eprintln!("error: {le}"),
                 None => eprintln!("error: {e:#}"),

@@ -4,7 +4,7 @@
 
 use crate::cli::{value_name, Cli, Format, PlanArgs};
 use crate::output::{json, level, money, number, pct};
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, ContentArrangement, Table};
 use handover_core::plan::{
@@ -25,9 +25,10 @@ fn share_key(arg: &str) -> Result<ShareKey> {
         ShareChoice::File(path) => {
             let p = PathBuf::from(&path);
             if !p.exists() {
-                bail!(
+                return Err(crate::cli::Usage(format!(
                     "--share `{path}`: expected gdp, equal, or a CSV file nation,share that exists"
-                );
+                ))
+                .into());
             }
             ShareKey::Custom(
                 handover_data::read_share_key(&p).with_context(|| format!("--share `{path}`"))?,
@@ -53,7 +54,10 @@ pub fn request(
         min_european_content: args.min_european_content.clone(),
         usd_rate: args.usd_rate.clone(),
     };
-    Ok(options.request(s, today)?)
+    // A bad option value is a wrong command line (exit 2).
+    options
+        .request(s, today)
+        .map_err(|e| crate::cli::Usage(e.to_string()).into())
 }
 
 /// Run `handover plan`.
@@ -61,8 +65,15 @@ pub fn run(cli: &Cli, args: &PlanArgs, out: &mut impl Write) -> Result<ExitCode>
     let loaded = crate::load(cli)?;
     let s = &loaded.scenario;
     let req = request(args, s, chrono::Local::now().date_naive())?;
+    let usage = |e: handover_core::plan::PlanError| crate::cli::Usage(e.to_string()).into();
     let eval = handover_core::Evaluation::new(s);
-    let plan = handover_core::plan::plan(s, &eval, &req)?;
+    let plan = match handover_core::plan::plan(s, &eval, &req) {
+        Err(
+            e @ (handover_core::plan::PlanError::UnknownDeadline { .. }
+            | handover_core::plan::PlanError::Request(_)),
+        ) => return Err(usage(e)),
+        other => other?,
+    };
     let text = match cli.format() {
         Format::Table => table(&plan),
         Format::Json => json(&plan)?,

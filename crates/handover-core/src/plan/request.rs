@@ -217,6 +217,11 @@ pub fn parse_budget(text: &str) -> Result<f64, RequestError> {
     let cleaned: String = num.chars().filter(|c| *c != '_' && *c != ',').collect();
     match cleaned.parse::<f64>() {
         Ok(x) if x.is_finite() && x >= 0.0 && !cleaned.is_empty() => Ok(x * scale),
+        Ok(x) if x < 0.0 => Err(RequestError::new(
+            PlanOption::Budget,
+            Some(text),
+            "is negative; expected a non-negative amount per year in the scenario currency, such as 40e9/year, 40e9 or 40bn/year",
+        )),
         _ => Err(RequestError::new(
             PlanOption::Budget,
             Some(text),
