@@ -2009,3 +2009,50 @@ fn defect_6_bad_at_dates_say_what_is_expected() {
             )));
     }
 }
+
+/// Defect 1: `coverage(x) < 50` without `%` was accepted and always fired;
+/// it is refused, saying what to write.
+#[test]
+fn defect_1_a_share_against_a_number_above_one_is_refused() {
+    handover()
+        .args(["check", "--rule", "coverage(iamd-long) < 50"])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains("write `50%` or `0.5`"));
+    handover()
+        .args(["check", "--rule", "coverage(iamd-long) < 50%"])
+        .assert()
+        .success();
+}
+
+/// Defect 9: a table saved with `;` between fields gets one hint naming
+/// the separator, not an error per column.
+#[test]
+fn defect_9_a_semicolon_separated_csv_gets_a_hint() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("s");
+    handover()
+        .args(["export", "--format", "csv", "--out"])
+        .arg(&dir)
+        .assert()
+        .success();
+    let orders = fs::read_to_string(dir.join("orders.csv")).unwrap();
+    let header = orders.lines().next().unwrap().replace(',', ";");
+    fs::write(dir.join("orders.csv"), format!("{header}\n")).unwrap();
+    let out = handover()
+        .args(["validate", "--scenario"])
+        .arg(&dir)
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    let on_orders: Vec<&str> = text.lines().filter(|l| l.contains("orders.csv")).collect();
+    assert_eq!(on_orders.len(), 1, "{text}");
+    assert!(
+        on_orders[0].contains("seems to use `;` between fields"),
+        "{text}"
+    );
+}

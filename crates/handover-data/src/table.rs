@@ -290,6 +290,16 @@ pub fn read<T>(
         .take_while(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
         .count();
     let header_origin = Origin::line(file, header_line);
+    // A file saved with `;` between fields (a spreadsheet's default in many
+    // locales) reads as one column: say so once, not a column at a time.
+    if headers.len() == 1 && headers.get(0).is_some_and(|h| h.contains(';')) {
+        problems.push(Problem::error(
+            &header_origin,
+            "",
+            "the header has one column holding `;`: this file seems to use `;` between fields; handover reads comma-separated files (save it as CSV with commas)",
+        ));
+        return vec![];
+    }
     let mut columns = HashMap::new();
     for (i, h) in headers.iter().enumerate() {
         let h = h.trim().trim_start_matches('\u{feff}');

@@ -399,6 +399,19 @@ impl Metric {
         }
     }
 
+    /// Whether it is a share from 0 to 1 (coverage, dependency, the index,
+    /// P(met), spending as a share of GDP), compared with `0.5` or `50%`.
+    pub fn is_share(&self) -> bool {
+        matches!(
+            self,
+            Metric::Coverage { .. }
+                | Metric::Dependency { .. }
+                | Metric::Index { .. }
+                | Metric::PMet { .. }
+                | Metric::Spending { .. }
+        )
+    }
+
     /// Whether it needs the Monte Carlo forecast.
     pub fn needs_forecast(&self) -> bool {
         matches!(self, Metric::PMet { .. })

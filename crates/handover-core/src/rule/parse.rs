@@ -240,6 +240,27 @@ fn comparison(i: &mut In<'_>) -> PResult<Expr> {
             format!("cannot compare {lk} with {rk}; both sides of `{op}` must be of one kind"),
         );
     }
+    // A share against a plain number above 1 (`coverage(x) < 50`) holds
+    // always or never: the writer meant a percentage.
+    for (m, l) in [(&left, &right), (&right, &left)] {
+        if let (Operand::Metric(m), Operand::Literal(l)) = (m, l) {
+            if let Literal::Number(n) = &l.node {
+                if m.node.is_share() && !n.percent && n.written.abs() > 1.0 {
+                    return fail(
+                        i,
+                        l.span.start,
+                        format!(
+                            "`{}` is a share from 0 to 1, so comparing it with {} is always true or always false; write `{}%` or `{}`",
+                            m.node,
+                            n.written,
+                            n.written,
+                            n.written / 100.0
+                        ),
+                    );
+                }
+            }
+        }
+    }
     if lk == Kind::Status && !matches!(op, CmpOp::Eq | CmpOp::Ne) {
         return fail(
             i,
@@ -607,6 +628,25 @@ mod tests {
         );
     }
 
+    /// Defect 1 of the new-user review: `coverage(x) < 50` was accepted
+    /// and always fired.
+    #[test]
+    fn a_share_against_a_plain_number_above_one_is_refused() {
+        let e = parse("coverage(iamd-long) < 50").unwrap_err();
+        assert!(e.message.contains("write `50%` or `0.5`"), "{}", e.message);
+        assert_eq!(e.column, 23);
+        assert!(parse("50 > index").is_err());
+        assert!(parse("P(met, sam, us-2027) < 80").is_err());
+        for ok in [
+            "coverage(iamd-long) < 50%",
+            "coverage(iamd-long) < 0.5",
+            "level(mbt) < 50",
+            "coverage(mbt) <= 1",
+        ] {
+            assert!(parse(ok).is_ok(), "{ok}");
+        }
+    }
+
     #[test]
     fn percentages_and_dates() {
         let e = parse("coverage(a) < 42.5%").unwrap();
@@ -801,17 +841,29 @@ mod round_trip {
             Just(StatusWord::AtRisk),
             Just(StatusWord::OffTrack)
         ];
+        // A share is compared with a share: a plain number above 1 against
+        // one is refused, so it is written as a percentage here.
+        let fit = |m: &Metric, n: Number| Number {
+            percent: n.percent || (m.is_share() && n.written.abs() > 1.0),
+            ..n
+        };
         prop_oneof![
-            (number_metric(), op(), number()).prop_map(move |(m, o, n)| cmp(
-                Operand::Metric(sp(m)),
-                o,
-                Operand::Literal(sp(Literal::Number(n)))
-            )),
-            (number(), op(), number_metric()).prop_map(move |(n, o, m)| cmp(
-                Operand::Literal(sp(Literal::Number(n))),
-                o,
-                Operand::Metric(sp(m))
-            )),
+            (number_metric(), op(), number()).prop_map(move |(m, o, n)| {
+                let n = fit(&m, n);
+                cmp(
+                    Operand::Metric(sp(m)),
+                    o,
+                    Operand::Literal(sp(Literal::Number(n))),
+                )
+            }),
+            (number(), op(), number_metric()).prop_map(move |(n, o, m)| {
+                let n = fit(&m, n);
+                cmp(
+                    Operand::Literal(sp(Literal::Number(n))),
+                    o,
+                    Operand::Metric(sp(m)),
+                )
+            }),
             (
                 ident(),
                 ident(),
