@@ -259,7 +259,7 @@ fn data_rows(text: &str) -> usize {
 }
 
 fn views(ps: &[handover_core::validate::Problem]) -> Vec<ProblemView> {
-    ps.iter().map(ProblemView::from).collect()
+    ProblemView::sorted(ps)
 }
 
 /// Check a submission: every problem by file, line and field; nothing is stored.

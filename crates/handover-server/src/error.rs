@@ -29,6 +29,22 @@ pub struct ProblemView {
     pub message: String,
 }
 
+impl ProblemView {
+    /// `problems` as views, by file, then line (problems on a record or on
+    /// no line after those with a line), in the order found otherwise.
+    pub fn sorted(problems: &[Problem]) -> Vec<ProblemView> {
+        let mut v: Vec<ProblemView> = problems.iter().map(ProblemView::from).collect();
+        v.sort_by(|a, b| {
+            (a.file.as_str(), a.line.is_none(), a.line).cmp(&(
+                b.file.as_str(),
+                b.line.is_none(),
+                b.line,
+            ))
+        });
+        v
+    }
+}
+
 impl From<&Problem> for ProblemView {
     fn from(p: &Problem) -> Self {
         ProblemView {
@@ -253,7 +269,7 @@ impl ApiError {
                 if errors == 1 { "" } else { "s" }
             ),
         );
-        e.problems = problems.iter().map(ProblemView::from).collect();
+        e.problems = ProblemView::sorted(problems);
         e
     }
 

@@ -251,3 +251,36 @@ fn oversized_and_malformed_submissions_are_refused_at_once() {
     }
     assert_eq!(s.store.versions().unwrap().len(), 1);
 }
+
+/// Defect 10: problems came in the order the rules ran (lines 3, 2, 4);
+/// the check lists them by file and line, as the Data page says.
+#[test]
+fn defect_10_problems_are_listed_by_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = start_on(&dir.path().join("handover.db"), config());
+    let token = de_token(&s);
+    let text = format!(
+        "{ORDERS}de-a,DE,leopard-2a8-de,-1,2027-01-01,,s,false,\n\
+         de-a,DE,leopard-2a8-de,1,2027-01-01,,s,false,\n\
+         de-b,DE,leopard-2a8-de,-4,2027-01-01,,s,false,\n"
+    );
+    let r = agent()
+        .post(format!("{}/api/submissions/check", s.base))
+        .header("Authorization", format!("Bearer {token}"))
+        .send_json(json!({"files": [{"name": "orders.csv", "text": text}]}))
+        .unwrap();
+    let (code, v) = read(r, "check");
+    assert_eq!(code, 200, "{v}");
+    let lines: Vec<u64> = v["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["file"] == "orders.csv")
+        .filter_map(|p| p["line"].as_u64())
+        .collect();
+    assert!(lines.len() >= 3, "{v}");
+    assert!(lines.windows(2).all(|w| w[0] <= w[1]), "{lines:?}");
+    for want in [2, 3, 4] {
+        assert!(lines.contains(&want), "{lines:?}");
+    }
+}
