@@ -2056,3 +2056,32 @@ fn defect_9_a_semicolon_separated_csv_gets_a_hint() {
         "{text}"
     );
 }
+
+/// Defect 8: a missing nations.csv gave 70 errors, 69 of them knock-on
+/// (every holder and buyer unknown); the cause is reported once.
+#[test]
+fn defect_8_a_missing_nations_csv_is_reported_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("s");
+    handover()
+        .args(["export", "--format", "csv", "--out"])
+        .arg(&dir)
+        .assert()
+        .success();
+    fs::remove_file(dir.join("nations.csv")).unwrap();
+    let out = handover()
+        .args(["validate", "--scenario"])
+        .arg(&dir)
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let errors: Vec<&str> = text.lines().filter(|l| l.starts_with("error")).collect();
+    assert_eq!(errors.len(), 1, "{text}");
+    assert!(errors[0].contains("nations.csv:1: missing file"), "{text}");
+}

@@ -144,7 +144,8 @@ pub fn from_files(
         ));
         return Err(LoadError::Invalid(problems));
     };
-    if text(tables::NATIONS.file).is_none() {
+    let no_nations = text(tables::NATIONS.file).is_none();
+    if no_nations {
         problems.push(Problem::error(
             &Origin::line(label(tables::NATIONS.file), 1),
             "",
@@ -169,6 +170,11 @@ pub fn from_files(
         s.triggers.extend(more);
     }
     let declared = tables::read_all(&mut s, &text, &label, &mut problems);
+    if no_nations {
+        // Every reference to a nation or group would fail: report the cause
+        // (and what the tables themselves got wrong), not each knock-on.
+        return Err(LoadError::Invalid(problems));
+    }
     finish(s, problems, &declared, what)
 }
 
