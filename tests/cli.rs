@@ -2085,3 +2085,45 @@ fn defect_8_a_missing_nations_csv_is_reported_once() {
     assert_eq!(errors.len(), 1, "{text}");
     assert!(errors[0].contains("nations.csv:1: missing file"), "{text}");
 }
+
+/// Defect 7: a bad `severity` in triggers.toml was reported at the
+/// table's first line, and an unknown key got no did-you-mean.
+#[test]
+fn defect_7_trigger_file_errors_name_their_line_and_a_likely_key() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("s");
+    handover()
+        .args(["export", "--format", "csv", "--out"])
+        .arg(&dir)
+        .assert()
+        .success();
+    let path = dir.join("triggers.toml");
+    let original = fs::read_to_string(&path).unwrap();
+    let line_of = |text: &str, needle: &str| {
+        1 + text
+            .lines()
+            .position(|l| l.starts_with(needle))
+            .unwrap_or_else(|| panic!("no {needle}"))
+    };
+    let bad = original.replacen("severity = \"critical\"", "severity = \"critcal\"", 1);
+    let at = line_of(&bad, "severity = \"critcal\"");
+    fs::write(&path, &bad).unwrap();
+    handover()
+        .args(["validate", "--scenario"])
+        .arg(&dir)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(format!(
+            "triggers.toml:{at}: field `severity`: `critcal` is not a severity"
+        )));
+    let bad = original.replacen("\naction = ", "\nactoin = ", 1);
+    fs::write(&path, &bad).unwrap();
+    handover()
+        .args(["validate", "--scenario"])
+        .arg(&dir)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "unknown field `actoin` (did you mean `action`?)",
+        ));
+}

@@ -17,17 +17,29 @@ pub const FILE: &str = "triggers.toml";
 pub struct RawTrigger {
     id: String,
     rule: Spanned<String>,
-    severity: String,
+    severity: Spanned<String>,
     action: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     source: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    releasability: Option<String>,
+    releasability: Option<Spanned<String>>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     estimate: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     note: Option<String>,
 }
+
+/// The fields a `[[trigger]]` table may have, for did-you-mean.
+const FIELDS: [&str; 8] = [
+    "id",
+    "rule",
+    "severity",
+    "action",
+    "source",
+    "releasability",
+    "estimate",
+    "note",
+];
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -62,20 +74,24 @@ pub fn convert(
     for sp in raw {
         let origin = Origin::line(file, line_of(text, sp.span().start));
         let r = sp.into_inner();
-        let severity = match r.severity.parse::<TriggerSeverity>() {
+        // A bad value is reported on its own line, not the table's.
+        let at = |span: std::ops::Range<usize>| Origin::line(file, line_of(text, span.start));
+        let severity = match r.severity.get_ref().parse::<TriggerSeverity>() {
             Ok(s) => s,
             Err(e) => {
-                problems.push(Problem::error(&origin, "severity", e));
+                problems.push(Problem::error(&at(r.severity.span()), "severity", e));
                 continue;
             }
         };
-        let releasability = match r.releasability.as_deref().map(str::parse::<Releasability>) {
+        let releasability = match &r.releasability {
             None => Releasability::Public,
-            Some(Ok(x)) => x,
-            Some(Err(e)) => {
-                problems.push(Problem::error(&origin, "releasability", e));
-                continue;
-            }
+            Some(m) => match m.get_ref().parse::<Releasability>() {
+                Ok(x) => x,
+                Err(e) => {
+                    problems.push(Problem::error(&at(m.span()), "releasability", e));
+                    continue;
+                }
+            },
         };
         let rule_at = verbatim_start(text, r.rule.span(), r.rule.get_ref());
         out.push(Trigger {
@@ -107,7 +123,19 @@ pub fn parse(file: &str, text: &str, problems: &mut Vec<Problem>) -> Vec<Trigger
                 record: None,
                 row: None,
             };
-            problems.push(Problem::error(&origin, "", e.message().trim().to_string()));
+            let mut message = e.message().trim().to_string();
+            // serde names an unknown key and lists the known ones; add the
+            // one it was most likely meant to be.
+            if let Some(name) = message
+                .strip_prefix("unknown field `")
+                .and_then(|r| r.split('`').next())
+            {
+                let hint = handover_core::validate::suggest(name, FIELDS.into_iter());
+                if let Some(i) = message.find(", expected") {
+                    message.insert_str(i, &hint.replacen("; ", " (", 1).replacen('?', "?)", 1));
+                }
+            }
+            problems.push(Problem::error(&origin, "", message));
             vec![]
         }
     }
