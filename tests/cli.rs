@@ -2031,12 +2031,7 @@ fn defect_1_a_share_against_a_number_above_one_is_refused() {
 #[test]
 fn defect_9_a_semicolon_separated_csv_gets_a_hint() {
     let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("s");
-    handover()
-        .args(["export", "--format", "csv", "--out"])
-        .arg(&dir)
-        .assert()
-        .success();
+    let dir = exported(tmp.path());
     let orders = fs::read_to_string(dir.join("orders.csv")).unwrap();
     let header = orders.lines().next().unwrap().replace(',', ";");
     fs::write(dir.join("orders.csv"), format!("{header}\n")).unwrap();
@@ -2062,12 +2057,7 @@ fn defect_9_a_semicolon_separated_csv_gets_a_hint() {
 #[test]
 fn defect_8_a_missing_nations_csv_is_reported_once() {
     let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("s");
-    handover()
-        .args(["export", "--format", "csv", "--out"])
-        .arg(&dir)
-        .assert()
-        .success();
+    let dir = exported(tmp.path());
     fs::remove_file(dir.join("nations.csv")).unwrap();
     let out = handover()
         .args(["validate", "--scenario"])
@@ -2091,12 +2081,7 @@ fn defect_8_a_missing_nations_csv_is_reported_once() {
 #[test]
 fn defect_7_trigger_file_errors_name_their_line_and_a_likely_key() {
     let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("s");
-    handover()
-        .args(["export", "--format", "csv", "--out"])
-        .arg(&dir)
-        .assert()
-        .success();
+    let dir = exported(tmp.path());
     let path = dir.join("triggers.toml");
     let original = fs::read_to_string(&path).unwrap();
     let line_of = |text: &str, needle: &str| {
@@ -2126,4 +2111,15 @@ fn defect_7_trigger_file_errors_name_their_line_and_a_likely_key() {
         .stdout(predicate::str::contains(
             "unknown field `actoin` (did you mean `action`?)",
         ));
+}
+
+/// The bundled data exported as a scenario folder `s` in `tmp`, to edit.
+fn exported(tmp: &std::path::Path) -> std::path::PathBuf {
+    let dir = tmp.join("s");
+    handover()
+        .args(["export", "--format", "csv", "--out"])
+        .arg(&dir)
+        .assert()
+        .success();
+    dir
 }
