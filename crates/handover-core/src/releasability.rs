@@ -12,8 +12,7 @@
 //! - every record bearing on the capability is released: the figures are shown
 //!   ([`Disclosure::Open`]);
 //! - some are not, and the part of the European level the viewer cannot see
-//!   (the parts it could not subtract: [`Visibility::stock_open`],
-//!   [`Visibility::line_open`]) passes the [`DisclosureRule`] at every period
+//!   (the parts it could not subtract: [`Visibility::parts_seen`]) passes the [`DisclosureRule`] at every period
 //!   (at least 3 contributing nations, none above 70 % of that part, by
 //!   default): the aggregates are shown, record-level detail is not
 //!   ([`Disclosure::Disclosed`]);
@@ -31,7 +30,7 @@ use crate::scenario::{Releasability, Scenario};
 use crate::table::{RowRef, TableId};
 use crate::trigger::{CheckReport, Metric, State, Trigger};
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The group whose members `nato` releases to.
 pub const NATO_GROUP: &str = "NATO";
@@ -197,53 +196,83 @@ impl Visibility {
         self.rows.iter().all(|v| v.iter().all(|&b| b))
     }
 
+    /// Row `row`'s place among the rows of `table` the viewer sees (its
+    /// index in the table as the viewer would export it), so that a label
+    /// counts no hidden row; `None` when the row is not visible.
+    pub fn seen_index(&self, table: TableId, row: usize) -> Option<usize> {
+        let rows = self.table(table);
+        rows.get(row)
+            .copied()
+            .filter(|&v| v)
+            .map(|_| rows[..row].iter().filter(|&&v| v).count())
+    }
+
     /// Whether row `row` of `table` is visible (rows that do not exist are not).
     pub fn row(&self, table: TableId, row: usize) -> bool {
         self.table(table).get(row).copied().unwrap_or(false)
     }
 
-    /// Whether line `li`'s capacity is visible: the line and its capacity steps.
-    pub fn line_open(&self, eval: &Evaluation, li: usize) -> bool {
-        self.row(TableId::Lines, li)
-            && eval.model.lines[li]
-                .step_rows
-                .iter()
-                .all(|&r| self.row(TableId::Capacity, r))
-    }
-
-    /// Whether the viewer sees every record that shapes stock `si` of the
-    /// compiled model (one holder's stock of one capability): its holdings,
-    /// removals and consumption, and, for each line delivering to it, the
-    /// line, its capacity steps and every order on it (another buyer's order
-    /// ahead in the queue moves this holder's deliveries).
-    pub fn stock_open(&self, s: &Scenario, eval: &Evaluation, si: usize) -> bool {
-        let st = &eval.model.stocks[si];
-        let cap = s.capabilities[st.capability].id.as_str();
-        let mine = |c: &str, h: &str| c == cap && h == st.holder;
-        let rows_open = |t: TableId, pick: &dyn Fn(usize) -> bool| {
-            self.table(t)
-                .iter()
-                .enumerate()
-                .all(|(i, &v)| v || !pick(i))
-        };
-        rows_open(TableId::Holdings, &|i| {
-            mine(&s.holdings[i].capability, &s.holdings[i].holder)
-        }) && rows_open(TableId::Retirements, &|i| {
-            mine(&s.retirements[i].capability, &s.retirements[i].holder)
-        }) && rows_open(TableId::Consumption, &|i| {
-            mine(&s.consumption[i].capability, &s.consumption[i].holder)
-        }) && eval
-            .model
-            .orders
+    /// Which parts of the European levels the viewer sees whole, so could
+    /// subtract from a level: per compiled line, its capacity (the line and
+    /// its capacity steps); per compiled stock (one holder's stock of one
+    /// capability), its holdings, removals and consumption, and, for each
+    /// line delivering to it, the line, its capacity steps and every order on
+    /// it (another buyer's order ahead in the queue moves this holder's
+    /// deliveries). One pass over the rows.
+    pub fn parts_seen(&self, s: &Scenario, eval: &Evaluation) -> PartsSeen {
+        let m = &eval.model;
+        let lines: Vec<bool> = m
+            .lines
             .iter()
-            .filter(|o| o.stock == Some(si))
-            .all(|o| {
-                self.line_open(eval, o.line)
-                    && eval.model.lines[o.line]
-                        .orders
-                        .iter()
-                        .all(|&r| self.row(TableId::Orders, r))
+            .enumerate()
+            .map(|(li, l)| {
+                self.row(TableId::Lines, li)
+                    && l.step_rows.iter().all(|&r| self.row(TableId::Capacity, r))
             })
+            .collect();
+        let book: Vec<bool> = m
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(li, l)| lines[li] && l.orders.iter().all(|&o| self.row(TableId::Orders, o)))
+            .collect();
+        let mut stocks = vec![true; m.stocks.len()];
+        let index: HashMap<(&str, &str), usize> = m
+            .stocks
+            .iter()
+            .enumerate()
+            .map(|(si, st)| {
+                (
+                    (
+                        st.holder.as_str(),
+                        s.capabilities[st.capability].id.as_str(),
+                    ),
+                    si,
+                )
+            })
+            .collect();
+        let mut hide = |t: TableId, holder: &str, cap: &str, i: usize| {
+            if !self.row(t, i) {
+                if let Some(&si) = index.get(&(holder, cap)) {
+                    stocks[si] = false;
+                }
+            }
+        };
+        for (i, h) in s.holdings.iter().enumerate() {
+            hide(TableId::Holdings, &h.holder, &h.capability, i);
+        }
+        for (i, r) in s.retirements.iter().enumerate() {
+            hide(TableId::Retirements, &r.holder, &r.capability, i);
+        }
+        for (i, c) in s.consumption.iter().enumerate() {
+            hide(TableId::Consumption, &c.holder, &c.capability, i);
+        }
+        for o in &m.orders {
+            if let Some(si) = o.stock {
+                stocks[si] &= book[o.line];
+            }
+        }
+        PartsSeen { lines, stocks }
     }
 
     /// Whether every record bearing on the European level of capability `id`
@@ -274,6 +303,15 @@ impl Visibility {
                 lines.contains(s.orders[i].line.as_str())
             })
     }
+}
+
+/// The parts of the European levels a viewer sees whole ([`Visibility::parts_seen`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartsSeen {
+    /// Per compiled line: its capacity.
+    pub lines: Vec<bool>,
+    /// Per compiled stock: its level.
+    pub stocks: Vec<bool>,
 }
 
 /// Whether a viewer may see the aggregates of line `line`'s order book (its
@@ -364,6 +402,7 @@ pub fn disclosure(
     rule: &DisclosureRule,
 ) -> Redaction {
     let vis = Visibility::new(s, viewer);
+    let seen = vis.parts_seen(s, eval);
     let cal = eval.model.calendar;
     let mut caps = BTreeMap::new();
     let mut us_hidden = BTreeSet::new();
@@ -391,12 +430,12 @@ pub fn disclosure(
             // the rule is applied to the rest: it must not single out a nation.
             let mut parts: Vec<(&str, &Vec<f64>)> = vec![];
             for (si, st) in eval.model.stocks.iter().enumerate() {
-                if st.capability == ci && st.european && !vis.stock_open(s, eval, si) {
+                if st.capability == ci && st.european && !seen.stocks[si] {
                     parts.push((st.holder.as_str(), &eval.projection.stock[si]));
                 }
             }
             for (li, lm) in eval.model.lines.iter().enumerate() {
-                if lm.capability == ci && lm.european && !vis.line_open(eval, li) {
+                if lm.capability == ci && lm.european && !seen.lines[li] {
                     parts.push((s.lines[li].nation.as_str(), &eval.projection.capacity[li]));
                 }
             }

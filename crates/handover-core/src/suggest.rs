@@ -2,14 +2,19 @@
 
 /// Suggest the closest known name (", did you mean `x`?") when one is close.
 pub fn suggest<'a>(name: &str, known: impl Iterator<Item = &'a str>) -> String {
-    let best = known
-        .map(|k| (strsim_distance(name, k), k))
-        .filter(|(d, k)| *d <= (k.len().max(name.len()) / 3).max(1))
-        .min();
-    match best {
-        Some((_, k)) => format!("; did you mean `{k}`?"),
+    match closest(name, known) {
+        Some(k) => format!("; did you mean `{k}`?"),
         None => String::new(),
     }
+}
+
+/// The known name closest to `name`, when one is close enough to suggest.
+pub fn closest<'a>(name: &str, known: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    known
+        .map(|k| (strsim_distance(name, k), k))
+        .filter(|(d, k)| *d <= (k.len().max(name.len()) / 3).max(1))
+        .min()
+        .map(|(_, k)| k)
 }
 
 /// Levenshtein distance, for suggestions.

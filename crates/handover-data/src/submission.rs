@@ -53,7 +53,7 @@ pub const MAX_CELLS: usize = 2_000_000;
 
 /// Data rows and header columns of a CSV text, counted without parsing it:
 /// lines that are neither blank nor `#` comments, less the header.
-fn size_of(text: &str) -> (usize, usize) {
+pub fn size_of(text: &str) -> (usize, usize) {
     let mut lines = text
         .lines()
         .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'));

@@ -130,9 +130,9 @@ pub fn parse(file: &str, text: &str, problems: &mut Vec<Problem>) -> Vec<Trigger
                 .strip_prefix("unknown field `")
                 .and_then(|r| r.split('`').next())
             {
-                let hint = handover_core::validate::suggest(name, FIELDS.into_iter());
-                if let Some(i) = message.find(", expected") {
-                    message.insert_str(i, &hint.replacen("; ", " (", 1).replacen('?', "?)", 1));
+                let near = handover_core::suggest::closest(name, FIELDS.into_iter());
+                if let (Some(k), Some(i)) = (near, message.find(", expected")) {
+                    message.insert_str(i, &format!(" (did you mean `{k}`?)"));
                 }
             }
             problems.push(Problem::error(&origin, "", message));

@@ -237,10 +237,12 @@ impl Limiter {
                 v.0 = 0;
             }
         }
-        if g.per_key.len() > 100_000 && !g.per_key.contains_key(key) {
-            // Bounded memory under a flood of keys: count it under one key.
-            return self.fold(&mut g, "*");
-        }
+        // Bounded memory under a flood of keys: count new ones under one key.
+        let key = if g.per_key.len() > 100_000 && !g.per_key.contains_key(key) {
+            "*"
+        } else {
+            key
+        };
         let written = g.written;
         let e = g.per_key.entry(key.to_string()).or_default();
         if e.0 < per_key && written < AUDIT_ROWS_PER_WINDOW {
@@ -252,11 +254,6 @@ impl Limiter {
             e.1 += 1;
             None
         }
-    }
-
-    fn fold(&self, g: &mut AuditGate, key: &str) -> Option<u64> {
-        g.per_key.entry(key.to_string()).or_default().1 += 1;
-        None
     }
 
     /// Seconds to wait if `key` is blocked now; `scale` multiplies the

@@ -135,7 +135,12 @@ fn merge(
     let rows = sub
         .files
         .iter()
-        .map(|f| (f.name.clone(), data_rows(&f.text)))
+        .map(|f| {
+            (
+                f.name.clone(),
+                handover_data::submission::size_of(&f.text).0,
+            )
+        })
         .collect();
     let run = |current: &handover_core::Scenario| {
         handover_data::submission::merge(current, nation, &files, |f| f.to_string()).map_err(|e| {
@@ -229,14 +234,13 @@ fn own_problems(
             if p.severity == Severity::Warning {
                 return None;
             }
-            match p.row.filter(|r| vis.row(r.table, r.row)) {
+            match p.row.and_then(|r| Some((r.table, vis.seen_index(r.table, r.row)?))) {
                 // Named by its place among the rows released to the
                 // submitter, so the index counts no hidden row.
-                Some(r) => {
-                    let before = vis.table(r.table)[..r.row].iter().filter(|&&v| v).count();
+                Some((table, before)) => {
                     p.record = Some(format!(
                         "{}[{before}] of the current version, counting the rows released to you",
-                        r.table.name()
+                        table.name()
                     ));
                 }
                 None => {
@@ -248,14 +252,6 @@ fn own_problems(
             Some(p)
         })
         .collect()
-}
-
-/// Data rows of a CSV text: lines that are neither blank, comments nor the header.
-fn data_rows(text: &str) -> usize {
-    text.lines()
-        .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
-        .count()
-        .saturating_sub(1)
 }
 
 fn views(ps: &[handover_core::validate::Problem]) -> Vec<ProblemView> {

@@ -670,13 +670,9 @@ fn capability_view(
         // (its visible rows, exported), so a label counts no hidden row.
         let shown = |x: &Sensitivity| -> Option<Sensitivity> {
             let cell = x.cell.as_ref()?;
-            let RowRef { table, row } = cell.row;
-            if !vis.row(table, row) {
-                return None;
-            }
-            let before = vis.table(table)[..row].iter().filter(|&&v| v).count();
+            let table = cell.row.table;
             let seen = CellRef {
-                row: RowRef::new(table, before),
+                row: RowRef::new(table, vis.seen_index(table, cell.row.row)?),
                 field: cell.field.clone(),
             };
             Some(Sensitivity {

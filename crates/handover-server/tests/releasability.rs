@@ -11,7 +11,7 @@
 
 mod common;
 
-use common::{agent, read, start_with};
+use common::{agent, read, start_with, Server};
 use handover_core::build::ScenarioBuilder;
 use handover_core::scenario::{Releasability, Scenario};
 use handover_core::trigger::{Rule, Trigger, TriggerSeverity};
@@ -142,6 +142,33 @@ fn passes_rule(values: &[(String, f64)]) -> bool {
     parts.len() >= 3 && parts.iter().all(|&v| v <= 0.70 * total)
 }
 
+/// A server on `s` (today 2026-06-15) over a SQLite file in a new folder.
+fn serve(s: &Scenario) -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config {
+        today: Some("2026-06-15".parse().unwrap()),
+        ..Config::default()
+    };
+    let mut server = start_with(&dir.path().join("h.db"), s, config);
+    server.dir = Some(dir);
+    server
+}
+
+/// A bearer token of a new viewer of nation `code` on `server`.
+fn viewer(server: &Server, code: &str) -> String {
+    let u = server
+        .store
+        .create_user(
+            None,
+            &code.to_lowercase(),
+            "a long test password",
+            Some(code),
+            &[Role::Viewer],
+        )
+        .unwrap();
+    server.store.create_token(&u, "t").unwrap()
+}
+
 fn get_as(base: &str, token: Option<&str>, path: &str) -> (Value, String) {
     let mut req = agent().get(format!("{base}{path}"));
     if let Some(t) = token {
@@ -160,26 +187,10 @@ fn check(c: &Case) {
         handover_core::validate::errors(&problems).next().is_none(),
         "{problems:?}"
     );
-    let dir = tempfile::tempdir().unwrap();
-    let config = Config {
-        today: Some("2026-06-15".parse().unwrap()),
-        ..Config::default()
-    };
-    let server = start_with(&dir.path().join("h.db"), &s, config);
+    let server = serve(&s);
     let mut viewers: Vec<(Option<String>, Option<String>)> = vec![(None, None)];
-    for (i, code) in POOL.iter().take(c.nations.len()).enumerate() {
-        let u = server
-            .store
-            .create_user(
-                None,
-                &format!("u{i}"),
-                "a long test password",
-                Some(code),
-                &[Role::Viewer],
-            )
-            .unwrap();
-        let token = server.store.create_token(&u, "t").unwrap();
-        viewers.push((Some(code.to_string()), Some(token)));
+    for code in POOL.iter().take(c.nations.len()) {
+        viewers.push((Some(code.to_string()), Some(viewer(&server, code))));
     }
     for (nation, token) in &viewers {
         let nation = nation.as_deref();
@@ -347,25 +358,10 @@ fn a_national_figure_is_not_recoverable_by_subtraction() {
         .holding("EUROPE", "mbt", 1627.0)
         .build();
     s.holdings[0].provenance.releasability = Releasability::National;
-    let dir = tempfile::tempdir().unwrap();
-    let config = Config {
-        today: Some("2026-06-15".parse().unwrap()),
-        ..Config::default()
-    };
-    let server = start_with(&dir.path().join("h.db"), &s, config);
+    let server = serve(&s);
     let mut tokens = vec![("public", None)];
     for code in ["FR", "DE"] {
-        let u = server
-            .store
-            .create_user(
-                None,
-                &code.to_lowercase(),
-                "a long test password",
-                Some(code),
-                &[Role::Viewer],
-            )
-            .unwrap();
-        tokens.push((code, Some(server.store.create_token(&u, "t").unwrap())));
+        tokens.push((code, Some(viewer(&server, code))));
     }
     for (who, token) in &tokens {
         let (a, a_text) = get_as(
@@ -447,25 +443,10 @@ fn sensitivity_labels_count_only_the_rows_the_caller_sees() {
         handover_core::validate::errors(&problems).next().is_none(),
         "{problems:?}"
     );
-    let dir = tempfile::tempdir().unwrap();
-    let config = Config {
-        today: Some("2026-06-15".parse().unwrap()),
-        ..Config::default()
-    };
-    let server = start_with(&dir.path().join("h.db"), &s, config);
+    let server = serve(&s);
     let mut inputs = std::collections::BTreeMap::new();
     for code in ["FR", "DE"] {
-        let u = server
-            .store
-            .create_user(
-                None,
-                &code.to_lowercase(),
-                "a long test password",
-                Some(code),
-                &[Role::Viewer],
-            )
-            .unwrap();
-        let token = server.store.create_token(&u, "t").unwrap();
+        let token = viewer(&server, code);
         let (page, _) = get_as(
             &server.base,
             Some(&token),
