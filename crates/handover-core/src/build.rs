@@ -185,6 +185,59 @@ impl ScenarioBuilder {
         self
     }
 
+    /// A candidate investment: `max` units a year of `cap` in `nation`,
+    /// first output `first` months after the decision and full rate `full`
+    /// months after it, costing `capex` for the maximum size. Expand a line
+    /// or set steps, costs and workers with [`ScenarioBuilder::with`].
+    #[allow(clippy::too_many_arguments)]
+    pub fn investment(
+        mut self,
+        id: &str,
+        cap: &str,
+        nation: &str,
+        max: f64,
+        first: u32,
+        full: u32,
+        capex: f64,
+    ) -> Self {
+        let n = self.s.investments.len();
+        self.s.investments.push(Investment {
+            id: id.into(),
+            capability: cap.into(),
+            nation: nation.into(),
+            line: None,
+            name: None,
+            max_units_per_year: max,
+            step: None,
+            months_to_first_output: Some(first),
+            months_to_full_rate: Some(full),
+            capex: Some(capex),
+            unit_cost: None,
+            lead_time_months: None,
+            content_eu: None,
+            content_us: None,
+            content_other: None,
+            workers_per_unit: None,
+            earliest: None,
+            provenance: Provenance::default(),
+            origin: origin("investments.csv", n),
+        });
+        self
+    }
+
+    /// Workers `nation` (or a group) can hire in `year`.
+    pub fn workforce(mut self, nation: &str, year: i32, workers: f64) -> Self {
+        let n = self.s.workforce.len();
+        self.s.workforce.push(Workforce {
+            nation: nation.into(),
+            year,
+            workers,
+            provenance: Provenance::default(),
+            origin: origin("workforce.csv", n),
+        });
+        self
+    }
+
     /// Set a line's unit cost.
     pub fn unit_cost(mut self, line: &str, cost: f64) -> Self {
         if let Some(l) = self.s.lines.iter_mut().find(|l| l.id == line) {

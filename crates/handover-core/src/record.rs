@@ -61,6 +61,8 @@ impl TableId {
             TableId::Retirements => v.visit::<Retirement>(),
             TableId::Consumption => v.visit::<Consumption>(),
             TableId::Economics => v.visit::<Economics>(),
+            TableId::Investments => v.visit::<Investment>(),
+            TableId::Workforce => v.visit::<Workforce>(),
             TableId::Triggers => v.visit::<Trigger>(),
         }
     }
@@ -115,6 +117,9 @@ record!(Retirement, Retirements, retirements, provenance: yes,
 record!(Consumption, Consumption, consumption, provenance: yes,
     holder: |r, _s| Some(r.holder.as_str()));
 record!(Economics, Economics, economics, provenance: yes, holder: |r, _s| Some(r.nation.as_str()));
+record!(Investment, Investments, investments, provenance: yes,
+    holder: |r, _s| Some(r.nation.as_str()));
+record!(Workforce, Workforce, workforce, provenance: yes, holder: |r, _s| Some(r.nation.as_str()));
 record!(Trigger, Triggers, triggers, provenance: yes, holder: |_r, _s| None);
 
 impl Scenario {

@@ -347,6 +347,87 @@ pub struct Economics {
     pub origin: Origin,
 }
 
+/// A candidate investment in production capacity (investments.csv): the
+/// expansion of an existing line, or a new line, that the planner may
+/// choose (docs/PLANNER.md). Figures a source does not give stay `None`,
+/// and the planner says the candidate cannot be planned without them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Investment {
+    /// Identifier; the planned capacity becomes a line of this id.
+    pub id: String,
+    /// Capability the new capacity produces.
+    pub capability: String,
+    /// Nation where the capacity is built (an expansion: the line's nation).
+    pub nation: String,
+    /// The existing line expanded; `None` for a new line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<String>,
+    /// Human name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Largest capacity the investment may add, units a year, `> 0`.
+    pub max_units_per_year: f64,
+    /// Whole steps it comes in, units a year (a plant); `None`: any size.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<f64>,
+    /// Months from the decision to first output.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub months_to_first_output: Option<u32>,
+    /// Months from the decision to full rate (`>= months_to_first_output`);
+    /// `None`: full rate at first output.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub months_to_full_rate: Option<u32>,
+    /// Capital cost of `max_units_per_year`, scenario currency; a smaller
+    /// size costs its share (linear).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capex: Option<f64>,
+    /// Cost of one unit of output (a new line; an expansion defaults to its line's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_cost: Option<f64>,
+    /// Months from order to first delivery (a new line; an expansion: its line's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lead_time_months: Option<u32>,
+    /// Share of EU/EEA-EFTA/Ukraine content, 0..1 (an expansion defaults to its line's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_eu: Option<f64>,
+    /// Share of US-origin content, 0..1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_us: Option<f64>,
+    /// Share of other content, 0..1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_other: Option<f64>,
+    /// Skilled workers needed per unit of annual capacity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workers_per_unit: Option<f64>,
+    /// Earliest date it may be decided (e.g. when a site is approved).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub earliest: Option<NaiveDate>,
+    /// Source and marking.
+    #[serde(flatten)]
+    pub provenance: Provenance,
+    /// Where it was read.
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+/// Skilled workers a nation, or a group's industry where only a total is
+/// known, can hire in a year (workforce.csv).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Workforce {
+    /// Nation code or group.
+    pub nation: String,
+    /// Calendar year.
+    pub year: i32,
+    /// Workers available to hire in that year, `>= 0`.
+    pub workers: f64,
+    /// Source and marking.
+    #[serde(flatten)]
+    pub provenance: Provenance,
+    /// Where it was read.
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
 /// A table of a scenario ([`crate::table`]); the name uncertain figures use.
 pub type Table = crate::table::TableId;
 
@@ -419,6 +500,12 @@ pub struct Scenario {
     /// GDP and spending.
     #[serde(default)]
     pub economics: Vec<Economics>,
+    /// Candidate investments in capacity, for the planner.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub investments: Vec<Investment>,
+    /// Workers available to hire, for the planner.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub workforce: Vec<Workforce>,
     /// Uncertain figures, for the forecast.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub uncertainty: Vec<Uncertainty>,
@@ -444,6 +531,8 @@ impl Scenario {
             retirements: vec![],
             consumption: vec![],
             economics: vec![],
+            investments: vec![],
+            workforce: vec![],
             uncertainty: vec![],
             triggers: vec![],
         }

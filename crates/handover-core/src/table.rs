@@ -43,6 +43,10 @@ pub enum TableId {
     Consumption,
     /// economics.csv
     Economics,
+    /// investments.csv: candidate investments in capacity.
+    Investments,
+    /// workforce.csv: workers available to hire.
+    Workforce,
     /// triggers.toml (or `[[trigger]]` in scenario.toml).
     Triggers,
 }
@@ -118,7 +122,7 @@ const fn toml(
 }
 
 /// Every table's definition, in [`TableId::ALL`] order.
-const DEFS: [TableDef; 13] = [
+const DEFS: [TableDef; 15] = [
     toml(
         TableId::Deadlines,
         "scenario.toml",
@@ -254,6 +258,44 @@ const DEFS: [TableDef; 13] = [
         marked: true,
         owner_field: Some("nation"),
     },
+    TableDef {
+        id: TableId::Investments,
+        file: "investments.csv",
+        name: "investments",
+        section: None,
+        required: &["id", "capability", "nation", "max_units_per_year"],
+        optional: &[
+            "line",
+            "name",
+            "step",
+            "months_to_first_output",
+            "months_to_full_rate",
+            "capex",
+            "unit_cost",
+            "lead_time_months",
+            "content_eu",
+            "content_us",
+            "content_other",
+            "workers_per_unit",
+            "earliest",
+        ],
+        uncertain: &[],
+        submitted_by: SubmittedBy::Nation,
+        marked: true,
+        owner_field: Some("nation"),
+    },
+    TableDef {
+        id: TableId::Workforce,
+        file: "workforce.csv",
+        name: "workforce",
+        section: None,
+        required: &["nation", "year", "workers"],
+        optional: &[],
+        uncertain: &[],
+        submitted_by: SubmittedBy::Nation,
+        marked: true,
+        owner_field: Some("nation"),
+    },
     toml(
         TableId::Triggers,
         "triggers.toml",
@@ -265,7 +307,7 @@ const DEFS: [TableDef; 13] = [
 
 impl TableId {
     /// Every table, in the order a scenario folder is read.
-    pub const ALL: [TableId; 13] = [
+    pub const ALL: [TableId; 15] = [
         TableId::Deadlines,
         TableId::Capabilities,
         TableId::Requirements,
@@ -278,6 +320,8 @@ impl TableId {
         TableId::Retirements,
         TableId::Consumption,
         TableId::Economics,
+        TableId::Investments,
+        TableId::Workforce,
         TableId::Triggers,
     ];
 

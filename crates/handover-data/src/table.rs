@@ -188,6 +188,15 @@ impl Row<'_> {
         }
     }
 
+    /// An optional whole number of months `>= 0`; `None` if present but
+    /// malformed (the problem is recorded).
+    pub fn opt_count(&mut self, col: &str) -> Option<Option<u32>> {
+        match self.get(col) {
+            Some(_) => self.count(col).map(Some),
+            None => Some(None),
+        }
+    }
+
     /// A required year.
     pub fn year(&mut self, col: &str) -> Option<i32> {
         let v = self.text(col)?;

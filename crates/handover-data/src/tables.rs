@@ -24,6 +24,11 @@ pub const CONSUMPTION: Schema = *TableId::Consumption.def();
 /// Economics: its definition in core.
 pub const ECONOMICS: Schema = *TableId::Economics.def();
 
+/// Investments: its definition in core.
+pub const INVESTMENTS: Schema = *TableId::Investments.def();
+/// Workforce: its definition in core.
+pub const WORKFORCE: Schema = *TableId::Workforce.def();
+
 /// Every table, in the order they are read.
 pub const ALL: &[Schema] = &[
     NATIONS,
@@ -35,6 +40,8 @@ pub const ALL: &[Schema] = &[
     RETIREMENTS,
     CONSUMPTION,
     ECONOMICS,
+    INVESTMENTS,
+    WORKFORCE,
 ];
 
 /// Read every table present (`text(file)` gives a file's contents) into `s`.
@@ -258,6 +265,70 @@ pub fn read_all(
             })
         },
     );
+    s.investments = read(
+        &INVESTMENTS,
+        &label(INVESTMENTS.file),
+        &t(&INVESTMENTS),
+        problems,
+        &mut ignored,
+        &mut s.uncertainty,
+        |r: &mut Row<'_>| {
+            let prov = r.provenance();
+            let (id, capability, nation) = (r.text("id"), r.text("capability"), r.text("nation"));
+            let max = r.number("max_units_per_year");
+            let step = r.opt_number("step");
+            let first = r.opt_count("months_to_first_output");
+            let full = r.opt_count("months_to_full_rate");
+            let capex = r.opt_number("capex");
+            let cost = r.opt_number("unit_cost");
+            let lead = r.opt_count("lead_time_months");
+            let eu = r.opt_number("content_eu");
+            let us = r.opt_number("content_us");
+            let other = r.opt_number("content_other");
+            let workers = r.opt_number("workers_per_unit");
+            let earliest = r.opt_date("earliest");
+            Some(Investment {
+                id: id?,
+                capability: capability?,
+                nation: nation?,
+                line: r.opt_text("line"),
+                name: r.opt_text("name"),
+                max_units_per_year: max?,
+                step: step?,
+                months_to_first_output: first?,
+                months_to_full_rate: full?,
+                capex: capex?,
+                unit_cost: cost?,
+                lead_time_months: lead?,
+                content_eu: eu?,
+                content_us: us?,
+                content_other: other?,
+                workers_per_unit: workers?,
+                earliest: earliest?,
+                provenance: prov?,
+                origin: r.origin(),
+            })
+        },
+    );
+    s.workforce = read(
+        &WORKFORCE,
+        &label(WORKFORCE.file),
+        &t(&WORKFORCE),
+        problems,
+        &mut ignored,
+        &mut s.uncertainty,
+        |r: &mut Row<'_>| {
+            let prov = r.provenance();
+            let (nation, year, workers) = (r.text("nation"), r.year("year"), r.number("workers"));
+            Some(Workforce {
+                nation: nation?,
+                year: year?,
+                workers: workers?,
+                provenance: prov?,
+                origin: r.origin(),
+            })
+        },
+    );
     declared
 }
 
@@ -439,5 +510,57 @@ pub fn write_all(s: &Scenario) -> Vec<(&'static str, String)> {
         );
     }
     push(ECONOMICS.file, w);
+    let mut w = Writer::new(&[
+        "id",
+        "capability",
+        "nation",
+        "line",
+        "name",
+        "max_units_per_year",
+        "step",
+        "months_to_first_output",
+        "months_to_full_rate",
+        "capex",
+        "unit_cost",
+        "lead_time_months",
+        "content_eu",
+        "content_us",
+        "content_other",
+        "workers_per_unit",
+        "earliest",
+    ]);
+    for i in &s.investments {
+        w.row(
+            vec![
+                i.id.clone(),
+                i.capability.clone(),
+                i.nation.clone(),
+                opt(&i.line),
+                opt(&i.name),
+                num(i.max_units_per_year),
+                cell(i.step),
+                opt(&i.months_to_first_output),
+                opt(&i.months_to_full_rate),
+                cell(i.capex),
+                cell(i.unit_cost),
+                opt(&i.lead_time_months),
+                cell(i.content_eu),
+                cell(i.content_us),
+                cell(i.content_other),
+                cell(i.workers_per_unit),
+                opt(&i.earliest),
+            ],
+            &i.provenance,
+        );
+    }
+    push(INVESTMENTS.file, w);
+    let mut w = Writer::new(&["nation", "year", "workers"]);
+    for r in &s.workforce {
+        w.row(
+            vec![r.nation.clone(), r.year.to_string(), num(r.workers)],
+            &r.provenance,
+        );
+    }
+    push(WORKFORCE.file, w);
     out
 }

@@ -438,6 +438,9 @@ pub fn validate_with(s: &Scenario, declared: &Declared) -> Vec<Problem> {
         }
     }
 
+    // Investments and workforce (the planner's tables).
+    investments(&mut c);
+
     // Uncertain figures.
     let rows = |t: Table| s.row_count(t);
     for u in &s.uncertainty {
@@ -523,6 +526,164 @@ pub fn validate_with(s: &Scenario, declared: &Declared) -> Vec<Problem> {
     }
 
     c.problems
+}
+
+/// The rules of investments.csv and workforce.csv (docs/FORMAT.md).
+fn investments(c: &mut Checker<'_>) {
+    let s = c.s;
+    for (o, k, first) in duplicates(&s.investments, |x| x.id.clone(), |x| &x.origin) {
+        c.err(
+            o,
+            "id",
+            format!("duplicate investment id `{k}` (first defined at {first})"),
+        );
+    }
+    for inv in &s.investments {
+        let o = &inv.origin;
+        if !is_valid_id(&inv.id) {
+            c.err(
+                o,
+                "id",
+                format!(
+                    "`{}` is not a valid id; expected lower-case letters, digits and '-'",
+                    inv.id
+                ),
+            );
+        } else if c.lines.contains(inv.id.as_str()) {
+            c.err(
+                o,
+                "id",
+                format!("`{}` is also a line id; the planned capacity becomes a line of the investment's id, so the two must differ", inv.id),
+            );
+        }
+        if c.capability(o, "capability", &inv.capability).is_some()
+            && !c.required.contains(inv.capability.as_str())
+        {
+            c.err(
+                o,
+                "capability",
+                format!("capability `{}` has no requirement; an investment needs its capability to have a [[requirement]]", inv.capability),
+            );
+        }
+        c.nation(o, "nation", &inv.nation);
+        if let Some(line) = &inv.line {
+            if c.line(o, "line", line) {
+                if let Some(l) = s.lines.iter().find(|l| &l.id == line) {
+                    if l.capability != inv.capability {
+                        c.err(
+                            o,
+                            "capability",
+                            format!("line `{line}` produces `{}`, not `{}`; an expansion adds capacity for its line's capability", l.capability, inv.capability),
+                        );
+                    }
+                    if l.nation != inv.nation {
+                        c.err(
+                            o,
+                            "nation",
+                            format!("line `{line}` is in {}, not {}; an expansion is built where its line is", l.nation, inv.nation),
+                        );
+                    }
+                }
+            }
+        }
+        c.number(o, "max_units_per_year", inv.max_units_per_year, 0.0, true);
+        if let Some(step) = inv.step {
+            c.number(o, "step", step, 0.0, true);
+            if step > inv.max_units_per_year {
+                c.err(
+                    o,
+                    "step",
+                    format!("a step of {step} units a year is more than the maximum of {}; expected a step up to max_units_per_year", inv.max_units_per_year),
+                );
+            }
+        }
+        for (field, m) in [
+            ("months_to_first_output", inv.months_to_first_output),
+            ("months_to_full_rate", inv.months_to_full_rate),
+            ("lead_time_months", inv.lead_time_months),
+        ] {
+            if let Some(m) = m.filter(|&m| m > crate::limits::MAX_MONTHS) {
+                c.err(
+                    o,
+                    field,
+                    format!(
+                        "{m} months is out of range; expected at most {} months (100 years)",
+                        crate::limits::MAX_MONTHS
+                    ),
+                );
+            }
+        }
+        match (inv.months_to_first_output, inv.months_to_full_rate) {
+            (None, Some(_)) => c.err(
+                o,
+                "months_to_first_output",
+                "missing; months_to_full_rate counts from the same decision and needs it",
+            ),
+            (Some(first), Some(full)) if full < first => c.err(
+                o,
+                "months_to_full_rate",
+                format!("{full} months is before first output ({first} months); expected months_to_full_rate >= months_to_first_output"),
+            ),
+            _ => {}
+        }
+        for (field, v) in [
+            ("capex", inv.capex),
+            ("unit_cost", inv.unit_cost),
+            ("workers_per_unit", inv.workers_per_unit),
+        ] {
+            if let Some(v) = v {
+                c.number(o, field, v, 0.0, false);
+            }
+        }
+        c.share(o, "content_eu", inv.content_eu);
+        c.share(o, "content_us", inv.content_us);
+        c.share(o, "content_other", inv.content_other);
+        let given: Vec<f64> = [inv.content_eu, inv.content_us, inv.content_other]
+            .into_iter()
+            .flatten()
+            .collect();
+        let sum: f64 = given.iter().sum();
+        if sum > 1.0 + 1e-3 || (given.len() == 3 && (sum - 1.0).abs() > 1e-3) {
+            c.err(
+                o,
+                "content_eu",
+                format!("content shares sum to {sum}; expected eu + us + other = 1"),
+            );
+        }
+        if let Some(d) = inv.earliest {
+            c.date(o, "earliest", d, true);
+        }
+    }
+
+    for (o, k, first) in duplicates(
+        &s.workforce,
+        |w| format!("{} {}", w.nation, w.year),
+        |w| &w.origin,
+    ) {
+        c.err(
+            o,
+            "year",
+            format!(
+                "duplicate row for `{k}` (first at {first}); expected one row per nation or group and year"
+            ),
+        );
+    }
+    for w in &s.workforce {
+        c.holder(&w.origin, "nation", &w.nation);
+        if !crate::limits::year_in_range(w.year) {
+            c.err(
+                &w.origin,
+                "year",
+                format!(
+                    "{} is out of range; expected a year from {} to {}",
+                    w.year,
+                    crate::limits::FIRST_YEAR,
+                    crate::limits::LAST_YEAR
+                ),
+            );
+        }
+        c.number(&w.origin, "workers", w.workers, 0.0, false);
+    }
 }
 
 /// Problems of the scenario's triggers: ids, actions, rules that cannot be
