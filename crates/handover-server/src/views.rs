@@ -277,8 +277,26 @@ pub struct PlanView {
     /// The orders, by date then line.
     #[schema(value_type = Vec<Object>)]
     orders: Vec<serde_json::Value>,
-    /// Total cost (continuous).
+    /// The investments in capacity, by date then id.
+    #[schema(value_type = Vec<Object>)]
+    investments: Vec<serde_json::Value>,
+    /// The lines the investments build, with their capacity steps.
+    #[schema(value_type = Vec<Object>)]
+    new_lines: Vec<serde_json::Value>,
+    /// Per candidate investment: usable or why not, size chosen, shadow price.
+    #[schema(value_type = Vec<Object>)]
+    investment_options: Vec<serde_json::Value>,
+    /// Hiring per nation or group and year against workforce limits.
+    #[schema(value_type = Vec<Object>)]
+    workforce: Vec<serde_json::Value>,
+    /// Objective of the linear relaxation (whole steps relaxed), if any step.
+    relaxation: Option<f64>,
+    /// The same objective of the whole-step plan.
+    integer_objective: Option<f64>,
+    /// Total cost (continuous): orders plus capex.
     total_cost: f64,
+    /// Of which capex.
+    investment_cost: f64,
     /// Total cost of the whole-unit plan.
     total_cost_rounded: f64,
     /// Per capability.

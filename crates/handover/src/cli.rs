@@ -149,7 +149,7 @@ pub enum Command {
     /// used per year, the binding constraints and shadow prices, and with
     /// --objective cost the targets no plan reaches by the deadline and the
     /// earliest date each can be. Method: docs/PLANNER.md.
-    Plan(PlanArgs),
+    Plan(PlanCommandArgs),
     /// Check a scenario and list every problem with file, line and field.
     ///
     /// Exits 1 if there is an error. Warnings (e.g. a figure without a
@@ -509,6 +509,25 @@ pub struct PlanArgs {
     /// US$ per unit of the scenario currency, to show shares as % of GDP (GDP figures are in US$).
     #[arg(long, value_name = "RATE")]
     pub usd_rate: Option<String>,
+    /// Orders on existing lines only: leave the candidate investments of investments.csv out
+    /// (today's behaviour before investments, for comparison).
+    #[arg(long)]
+    pub no_investments: bool,
+}
+
+/// Options of `plan`: the plan's, and the forecast of its odds.
+#[derive(Debug, Args)]
+pub struct PlanCommandArgs {
+    /// What to plan.
+    #[command(flatten)]
+    pub plan: PlanArgs,
+    /// Samples of the forecast that measures how likely the plan is to work (P(met) with and
+    /// without the plan, the engine of `handover forecast`).
+    #[arg(long, default_value_t = 10_000, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=u32::MAX as u64))]
+    pub samples: u64,
+    /// Seed of that forecast.
+    #[arg(long, default_value_t = 1, value_name = "S")]
+    pub seed: u64,
 }
 
 /// A `--at` date: exactly YYYY-MM-DD, as in the data files.

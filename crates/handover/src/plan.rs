@@ -2,7 +2,7 @@
 //! budget, or reach every target at least cost. The LP lives in
 //! `handover_core::plan`; this module parses the options and prints.
 
-use crate::cli::{value_name, Cli, Format, PlanArgs};
+use crate::cli::{value_name, Cli, Format, PlanArgs, PlanCommandArgs};
 use crate::output::{json, level, money, number, pct};
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
@@ -55,25 +55,37 @@ pub fn request(
         usd_rate: args.usd_rate.clone(),
     };
     // A bad option value is a wrong command line (exit 2).
-    options
+    let mut req = options
         .request(s, today)
-        .map_err(|e| crate::cli::Usage(e.to_string()).into())
+        .map_err(|e| crate::cli::Usage(e.to_string()))?;
+    req.investments = !args.no_investments;
+    Ok(req)
 }
 
 /// Run `handover plan`.
-pub fn run(cli: &Cli, args: &PlanArgs, out: &mut impl Write) -> Result<ExitCode> {
+pub fn run(cli: &Cli, args: &PlanCommandArgs, out: &mut impl Write) -> Result<ExitCode> {
     let loaded = crate::load(cli)?;
     let s = &loaded.scenario;
-    let req = request(args, s, chrono::Local::now().date_naive())?;
+    let req = request(&args.plan, s, chrono::Local::now().date_naive())?;
     let usage = |e: handover_core::plan::PlanError| crate::cli::Usage(e.to_string()).into();
     let eval = handover_core::Evaluation::new(s);
-    let plan = match handover_core::plan::plan(s, &eval, &req) {
+    let mut plan = match handover_core::plan::plan(s, &eval, &req) {
         Err(
             e @ (handover_core::plan::PlanError::UnknownDeadline { .. }
             | handover_core::plan::PlanError::Request(_)),
         ) => return Err(usage(e)),
         other => other?,
     };
+    // How likely the plan is to work: the forecast with and without it.
+    let bar = crate::progress::bar(2 * args.samples, "forecast of the plan");
+    plan.odds = Some(handover_core::plan::odds(
+        s,
+        &plan,
+        args.samples,
+        args.seed,
+        &|k| bar.inc(k),
+    )?);
+    bar.finish_and_clear();
     let text = match cli.format() {
         Format::Table => table(&plan),
         Format::Json => json(&plan)?,
@@ -183,6 +195,61 @@ pub fn table(p: &Plan) -> String {
         ));
     }
 
+    if !p.investments.is_empty() {
+        let mut t = table_new(&[
+            "Decided",
+            "Investment",
+            "Capability",
+            "Where",
+            "Units a year",
+            "Capex",
+            "First output",
+            "Full rate",
+            "At deadline",
+            "Workers",
+        ]);
+        for x in &p.investments {
+            t.add_row(vec![
+                Cell::new(x.date.to_string()),
+                Cell::new(match &x.expands {
+                    Some(l) => format!("{} (expands {l})", x.investment),
+                    None => format!("{} (new line)", x.investment),
+                }),
+                Cell::new(&x.capability),
+                Cell::new(&x.nation),
+                right(match x.steps {
+                    Some(n) => format!(
+                        "{} ({} step{})",
+                        level(x.units_per_year),
+                        level(n),
+                        if n == 1.0 { "" } else { "s" }
+                    ),
+                    None => level(x.units_per_year),
+                }),
+                right(money(x.capex, cur)),
+                Cell::new(x.first_output.to_string()),
+                Cell::new(x.full_rate.to_string()),
+                right(level(x.capacity_at_deadline)),
+                right(x.workers.map(level).unwrap_or_else(|| "unknown".into())),
+            ]);
+        }
+        o.push_str(&format!(
+            "\nInvestments ({} of capex in all)\n{t}\n",
+            money(p.investment_cost, cur)
+        ));
+        if let (Some(r), Some(i)) = (p.relaxation, p.integer_objective) {
+            let show = |v: f64| match p.objective {
+                Objective::Coverage => pct(v),
+                Objective::Cost => money(v, cur),
+            };
+            o.push_str(&format!(
+                "Whole steps: the plan with whole steps reaches {}, the same program with any size {} (its linear relaxation)\n",
+                show(i),
+                show(r)
+            ));
+        }
+    }
+
     let mut t = table_new(&[
         "Capability",
         "Target",
@@ -232,6 +299,8 @@ pub fn table(p: &Plan) -> String {
         "Budget",
         "Used",
         "Used (whole units)",
+        "Orders",
+        "Investment",
         "Exhausted",
         "Shadow price",
     ]);
@@ -245,6 +314,8 @@ pub fn table(p: &Plan) -> String {
             ),
             right(money(b.used, cur)),
             right(money(b.used_rounded, cur)),
+            right(money(b.procurement, cur)),
+            right(money(b.investment, cur)),
             Cell::new(if b.exhausted { "yes" } else { "" }),
             right(match (b.shadow_price_per_bn, p.objective) {
                 (Some(v), Objective::Coverage) => format!("{} pts per bn", number(v, 3)),
@@ -253,7 +324,9 @@ pub fn table(p: &Plan) -> String {
             }),
         ]);
     }
-    o.push_str(&format!("\nBudget per year of ordering\n{t}\n"));
+    o.push_str(&format!(
+        "\nBudget per year (orders in the year they are placed, capex in the year it is paid)\n{t}\n"
+    ));
 
     let bottlenecks: Vec<&str> = p
         .lines
@@ -267,18 +340,31 @@ pub fn table(p: &Plan) -> String {
         .filter(|b| b.exhausted)
         .map(|b| b.year.to_string())
         .collect();
+    let at_max: Vec<&str> = p
+        .investment_options
+        .iter()
+        .filter(|i| i.at_maximum)
+        .map(|i| i.investment.as_str())
+        .collect();
+    let hiring: Vec<String> = p
+        .workforce
+        .iter()
+        .filter(|w| w.binding)
+        .map(|w| format!("{} {}", w.nation, w.year))
+        .collect();
+    let list = |v: Vec<String>| {
+        if v.is_empty() {
+            "none".to_string()
+        } else {
+            v.join(", ")
+        }
+    };
     o.push_str(&format!(
-        "Binding constraints: bottleneck lines: {}; budget years used up: {}\n",
-        if bottlenecks.is_empty() {
-            "none".into()
-        } else {
-            bottlenecks.join(", ")
-        },
-        if exhausted.is_empty() {
-            "none".into()
-        } else {
-            exhausted.join(", ")
-        },
+        "Binding constraints: bottleneck lines: {}; budget years used up: {}; investments at their maximum size: {}; hiring limits: {}\n",
+        list(bottlenecks.iter().map(|s| s.to_string()).collect()),
+        list(exhausted),
+        list(at_max.iter().map(|s| s.to_string()).collect()),
+        list(hiring),
     ));
 
     let mut t = table_new(&[
@@ -321,6 +407,75 @@ pub fn table(p: &Plan) -> String {
     }
     o.push_str(&format!("\nLines\n{t}\n"));
 
+    if !p.investment_options.is_empty() {
+        let mut t = table_new(&[
+            "Investment",
+            "Capability",
+            "Where",
+            "Chosen a year",
+            "Shadow price of size",
+            "Why not usable",
+        ]);
+        for i in &p.investment_options {
+            t.add_row(vec![
+                Cell::new(match &i.line {
+                    Some(l) => format!("{} (expands {l})", i.investment),
+                    None => i.investment.clone(),
+                }),
+                Cell::new(&i.capability),
+                Cell::new(&i.nation),
+                right(if i.eligible {
+                    level(i.chosen_units_per_year)
+                } else {
+                    String::new()
+                }),
+                right(match (i.shadow_price.filter(|_| i.eligible), p.objective) {
+                    (Some(v), Objective::Coverage) => {
+                        format!("{} pts per unit a year", number(v, 6))
+                    }
+                    (Some(v), Objective::Cost) => {
+                        format!("{} saved per unit a year", money(v, cur))
+                    }
+                    (None, _) => String::new(),
+                }),
+                Cell::new(i.reason.clone().unwrap_or_default()),
+            ]);
+        }
+        o.push_str(&format!("\nCandidate investments\n{t}\n"));
+    }
+
+    if !p.workforce.is_empty() {
+        let mut t = table_new(&[
+            "Nation",
+            "Year",
+            "Can hire",
+            "Hired",
+            "Binding",
+            "Shadow price",
+        ]);
+        for w in &p.workforce {
+            t.add_row(vec![
+                Cell::new(&w.nation),
+                Cell::new(w.year),
+                right(level(w.available)),
+                right(level(w.hired)),
+                Cell::new(if w.binding { "yes" } else { "" }),
+                right(match (w.shadow_price_per_1000, p.objective) {
+                    (Some(v), Objective::Coverage) => {
+                        format!("{} pts per 1,000 workers", number(v, 3))
+                    }
+                    (Some(v), Objective::Cost) => {
+                        format!("{} saved per 1,000 workers", money(v, cur))
+                    }
+                    (None, _) => String::new(),
+                }),
+            ]);
+        }
+        o.push_str(&format!(
+            "\nWorkforce (skilled workers hired as capacity comes on line)\n{t}\n"
+        ));
+    }
+
     if !p.unreachable.is_empty() {
         let mut t = table_new(&[
             "Capability",
@@ -345,6 +500,28 @@ pub fn table(p: &Plan) -> String {
         o.push_str(&format!(
             "\nTargets that cannot be reached by {} at any cost\n{t}\n",
             p.deadline
+        ));
+    }
+
+    if let Some(odds) = &p.odds {
+        let mut t = table_new(&[
+            "Capability",
+            "Deadline",
+            "P(met) without",
+            "P(met) with the plan",
+        ]);
+        let p_se = |p: f64, se: f64| format!("{} ± {}", pct(p), pct(se));
+        for r in &odds.rows {
+            t.add_row(vec![
+                Cell::new(&r.capability),
+                Cell::new(&r.deadline),
+                right(p_se(r.p_met_before, r.p_met_before_se)),
+                right(p_se(r.p_met, r.p_met_se)),
+            ]);
+        }
+        o.push_str(&format!(
+            "\nHow likely the plan is to work: P(met) ± standard error, {} samples, seed {}, {} uncertain inputs (`handover forecast` with and without the plan)\n{t}\n",
+            odds.samples, odds.seed, odds.inputs
         ));
     }
 

@@ -20,3 +20,18 @@ pub fn run(forecast: &Forecast, samples: u64) -> ForecastResult {
     bar.finish_and_clear();
     result
 }
+
+/// A progress bar for `total` samples on a terminal (hidden otherwise), with `label`.
+pub fn bar(total: u64, label: &str) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template(&format!(
+            "{{spinner}} {label} {{bar:40}} {{pos}}/{{len}} samples ({{per_sec}}, eta {{eta}})"
+        ))
+        .expect("valid template"),
+    );
+    bar
+}

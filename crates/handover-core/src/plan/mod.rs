@@ -23,6 +23,8 @@
 //! whole units, checked by the projection), `share` (burden-sharing keys) and
 //! [`result`] (the plan and its rows).
 
+mod invest;
+pub mod odds;
 mod problem;
 pub mod request;
 pub mod result;
@@ -32,13 +34,15 @@ mod solve;
 #[cfg(test)]
 mod tests;
 
+pub use odds::{odds, OddsRow, PlanOdds};
 pub use problem::PlanProblem;
 pub use request::{
     default_from, parse_budget, parse_from, Objective, PlanOption, PlanOptions, PlanRequest,
     RequestError, ShareChoice, ShareKey, ShareRow,
 };
 pub use result::{
-    BudgetYear, CapabilityPlan, LinePlan, NationShare, Plan, PlannedOrder, Unreachable,
+    BudgetYear, CapabilityPlan, InvestmentOption, LinePlan, NationShare, NewLine, Plan,
+    PlannedInvestment, PlannedOrder, Unreachable, WorkforceYear,
 };
 pub use share::latest_gdp_musd;
 

@@ -2,8 +2,11 @@
 //! slots per eligible line, the free capacity the backlog leaves, which
 //! capabilities orders can raise, the budget years and the share key.
 
+use super::invest::{self, InvCandidate};
 use super::share::{latest_gdp_musd, share_key, KeyRow};
-use super::{CapabilityPlan, LinePlan, Objective, PlanError, PlanRequest, Unreachable};
+use super::{
+    CapabilityPlan, InvestmentOption, LinePlan, Objective, PlanError, PlanRequest, Unreachable,
+};
 use crate::assess::Evaluation;
 use crate::metrics::is_met;
 use crate::projection::{shift_months, LevelBasis, EPS};
@@ -46,6 +49,12 @@ pub struct PlanProblem {
     pub(super) calendar: Calendar,
     pub(super) buyer: String,
     pub(super) candidates: Vec<Candidate>,
+    /// Candidate investments the program may choose.
+    pub(super) investments: Vec<InvCandidate>,
+    /// Per investment row: whether it could be used.
+    pub(super) investment_options: Vec<InvestmentOption>,
+    /// Workforce limits that bear on some candidate.
+    pub(super) workforce: Vec<WorkforceRow>,
     /// Capabilities orders can raise: index -> (target, level at K without plan).
     pub(super) plannable: HashMap<usize, (f64, f64)>,
     /// Index members and weights.
@@ -58,6 +67,30 @@ pub struct PlanProblem {
     pub(super) shares: Vec<KeyRow>,
     pub(super) share_key: Option<String>,
     pub(super) notes: Vec<String>,
+}
+
+/// A workforce.csv row and the candidates whose hiring it limits.
+#[derive(Debug, Clone)]
+pub(super) struct WorkforceRow {
+    pub(super) nation: String,
+    pub(super) year: i32,
+    pub(super) available: f64,
+    /// Indices into `PlanProblem::investments`.
+    pub(super) members: Vec<usize>,
+}
+
+/// Why a line with European content `content_eu` fails `--min-european-content`, if it does.
+pub(super) fn content_rule(min: Option<f64>, content_eu: Option<f64>) -> Option<String> {
+    let min = min?;
+    match content_eu {
+        None => Some(format!(
+            "European content unknown: treated as not meeting --min-european-content {min}"
+        )),
+        Some(c) if c + 1e-12 < min => Some(format!(
+            "European content {c} is below --min-european-content {min}"
+        )),
+        _ => None,
+    }
 }
 
 /// Whether a line needs US export approval: US-origin content, or no content
@@ -184,12 +217,20 @@ impl PlanProblem {
         for (ci, c) in s.capabilities.iter().enumerate() {
             let m = &metrics.capabilities[ci];
             let level = m.level.as_ref().map(|l| l[k]);
+            let has_investment = s.investments.iter().any(|i| i.capability == c.id);
             let not_plannable = match (c.kind, eval.model.basis[ci], m.target) {
-                (CapabilityKind::Flow, _, _) => Some(
-                    "flow capability: orders do not raise production capacity (out of scope)"
+                (_, _, None) => Some("no requirement: nothing to plan for".to_string()),
+                (CapabilityKind::Flow, LevelBasis::Unknown, _) => Some(
+                    "no European production capacity: the level is unknown".to_string(),
+                ),
+                (CapabilityKind::Flow, _, _) if !req.investments => Some(
+                    "flow capability: orders do not raise production capacity, and --no-investments"
                         .to_string(),
                 ),
-                (_, _, None) => Some("no requirement: nothing to plan for".to_string()),
+                (CapabilityKind::Flow, _, _) if !has_investment => Some(
+                    "flow capability: orders do not raise production capacity, and investments.csv has no candidate for it"
+                        .to_string(),
+                ),
                 (_, LevelBasis::Unknown, _) => {
                     Some("no European holdings: the level is unknown".to_string())
                 }
@@ -250,7 +291,11 @@ impl PlanProblem {
             let shift = if approval { approval_months as i32 } else { 0 };
             let latest_existing = lm.orders.iter().map(|&o| eval.model.orders[o].date).max();
             let mut reason = None;
-            if !plannable.contains_key(&ci) {
+            if s.capabilities[ci].kind == CapabilityKind::Flow {
+                reason = Some(
+                    "flow capability: orders do not raise capacity; investments do".to_string(),
+                );
+            } else if !plannable.contains_key(&ci) {
                 reason = Some(format!(
                     "capability `{}`: {}",
                     s.capabilities[ci].id,
@@ -261,20 +306,8 @@ impl PlanProblem {
                 ));
             } else if l.unit_cost.is_none_or(|c| c <= 0.0) {
                 reason = Some("no unit cost: cannot be planned".into());
-            } else if let Some(min) = req.min_european_content {
-                match l.content_eu {
-                    None => {
-                        reason = Some(format!(
-                            "European content unknown: treated as not meeting --min-european-content {min}"
-                        ))
-                    }
-                    Some(c) if c + 1e-12 < min => {
-                        reason = Some(format!(
-                            "European content {c} is below --min-european-content {min}"
-                        ))
-                    }
-                    _ => {}
-                }
+            } else if let Some(why) = content_rule(req.min_european_content, l.content_eu) {
+                reason = Some(why);
             }
             let rules_ok = reason.is_none();
             let mut slots = vec![];
@@ -342,6 +375,87 @@ impl PlanProblem {
                 });
             }
         }
+        // Candidate investments.
+        let inv =
+            invest::candidates(
+                s,
+                req,
+                &cal,
+                k,
+                &grid,
+                deadline_date,
+                &|ci| match &capabilities[ci].not_plannable {
+                    Some(why) => Err(why.clone()),
+                    None if !plannable.contains_key(&ci) => Err("not plannable".into()),
+                    None => Ok(()),
+                },
+            );
+        let investments = inv.candidates;
+        let investment_options = inv.options;
+        let mut workforce = vec![];
+        for w in &s.workforce {
+            let members: Vec<usize> = investments
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| {
+                    let n = &s.investments[c.inv].nation;
+                    c.workers.is_some_and(|x| x > 0.0)
+                        && (n == &w.nation
+                            || s.nations
+                                .iter()
+                                .any(|x| &x.code == n && x.groups.contains(&w.nation)))
+                        && c.decisions
+                            .iter()
+                            .any(|d| d.hire_years.iter().any(|(y, _)| *y == w.year))
+                })
+                .map(|(i, _)| i)
+                .collect();
+            if !members.is_empty() {
+                workforce.push(WorkforceRow {
+                    nation: w.nation.clone(),
+                    year: w.year,
+                    available: w.workers,
+                    members,
+                });
+            }
+        }
+        let no_workers: Vec<&str> = investments
+            .iter()
+            .filter(|c| c.workers.is_none())
+            .map(|c| s.investments[c.inv].id.as_str())
+            .collect();
+        if !no_workers.is_empty() {
+            notes.push(format!(
+                "workers per unit unknown for {}: their hiring is not limited",
+                no_workers.join(", ")
+            ));
+        }
+        let unlimited: Vec<String> = {
+            let mut v: Vec<String> = investments
+                .iter()
+                .filter(|c| c.workers.is_some())
+                .filter(|c| {
+                    let n = &s.investments[c.inv].nation;
+                    !s.workforce.iter().any(|w| {
+                        &w.nation == n
+                            || s.nations
+                                .iter()
+                                .any(|x| &x.code == n && x.groups.contains(&w.nation))
+                    })
+                })
+                .map(|c| s.investments[c.inv].nation.clone())
+                .collect();
+            v.sort();
+            v.dedup();
+            v
+        };
+        if !unlimited.is_empty() {
+            notes.push(format!(
+                "no workforce.csv row for {}: hiring there is not limited",
+                unlimited.join(", ")
+            ));
+        }
+
         if approval_months > 0 {
             notes.push(format!(
                 "orders on lines with US-origin content enter the queue {approval_months} months after they are placed (us_export_approval_months)"
@@ -382,29 +496,61 @@ impl PlanProblem {
             }
             let Some(level) = level else { continue };
             let own: Vec<&Candidate> = candidates.iter().filter(|x| x.capability == ci).collect();
+
+            let own_inv: Vec<&InvCandidate> =
+                investments.iter().filter(|x| x.capability == ci).collect();
+            let inv_at = |p: usize| -> f64 {
+                own_inv
+                    .iter()
+                    .map(|x| {
+                        let Some(d) = x.decisions.first() else {
+                            return 0.0;
+                        };
+                        if x.flow {
+                            x.max * d.per_period[p] / cal.per_period(1.0)
+                        } else {
+                            let e = x.slots.first().map_or(i64::MAX / 2, |sl| sl.eligible);
+                            if e > p as i64 {
+                                0.0
+                            } else {
+                                x.max * d.per_period[e.max(0) as usize..=p].iter().sum::<f64>()
+                            }
+                        }
+                    })
+                    .sum()
+            };
+            let max_k = level[k]
+                + own
+                    .iter()
+                    .map(|x| x.slots.first().map_or(0.0, |s| s.free_after))
+                    .sum::<f64>()
+                + own_inv.iter().map(|x| x.most_by_deadline()).sum::<f64>();
+            if is_met(max_k, t) {
+                continue;
+            }
             let max_at = |p: usize| -> f64 {
                 level[p]
                     + own
                         .iter()
                         .map(|x| free_from(x.line, x.first_eligible.min(i64::MAX / 2), p))
                         .sum::<f64>()
+                    + inv_at(p)
             };
-            let max_k = level[k]
-                + own
-                    .iter()
-                    .map(|x| x.slots.first().map_or(0.0, |s| s.free_after))
-                    .sum::<f64>();
-            if is_met(max_k, t) {
-                continue;
-            }
             let earliest = (k + 1..periods)
                 .find(|&p| is_met(max_at(p), t))
                 .map(|p| cal.period_end(p as i64));
-            let reason = if !eval.model.lines.iter().any(|l| l.capability == ci) {
+            let reason = if c.kind == CapabilityKind::Flow {
+                if own_inv.is_empty() {
+                    "no candidate investment with the figures to plan it (see the investments)"
+                        .to_string()
+                } else {
+                    "its candidate investments, at their maximum size and earliest date, do not add enough capacity by the deadline".to_string()
+                }
+            } else if !eval.model.lines.iter().any(|l| l.capability == ci) && own_inv.is_empty() {
                 "no production line in the scenario".to_string()
-            } else if own.is_empty() {
+            } else if own.is_empty() && own_inv.is_empty() {
                 "no line with a unit cost that meets the rules".to_string()
-            } else if own.iter().all(|x| x.slots.is_empty()) {
+            } else if own.iter().all(|x| x.slots.is_empty()) && own_inv.is_empty() {
                 "lead times and existing backlogs: no new order can be delivered by the deadline"
                     .to_string()
             } else {
@@ -421,6 +567,12 @@ impl PlanProblem {
 
         let budget_years: Vec<i32> = {
             let mut y: Vec<i32> = grid.iter().map(|d| d.year()).collect();
+            for c in &investments {
+                for d in &c.decisions {
+                    y.extend(d.capex_years.iter().map(|(y, _)| *y));
+                }
+            }
+            y.sort_unstable();
             y.dedup();
             y
         };
@@ -447,6 +599,9 @@ impl PlanProblem {
             calendar: cal,
             buyer,
             candidates,
+            investments,
+            investment_options,
+            workforce,
             plannable,
             members,
             capabilities,

@@ -71,6 +71,9 @@ pub struct PlanRequest {
     /// US$ per unit of the scenario currency, to express shares as % of GDP (GDP is in US$);
     /// not needed when the scenario currency is USD.
     pub usd_per_currency: Option<f64>,
+    /// Whether the plan may invest in capacity from investments.csv
+    /// (`--no-investments`: orders on existing lines only).
+    pub investments: bool,
 }
 
 impl PlanRequest {
@@ -85,6 +88,7 @@ impl PlanRequest {
             share: None,
             min_european_content: None,
             usd_per_currency: None,
+            investments: true,
         }
     }
 }

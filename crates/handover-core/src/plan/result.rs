@@ -78,8 +78,12 @@ pub struct BudgetYear {
     pub year: i32,
     /// Budget, if one was given.
     pub budget: Option<f64>,
-    /// Spent by the plan (continuous).
+    /// Spent by the plan (continuous): procurement plus investment.
     pub used: f64,
+    /// Of which orders (whole-unit plan).
+    pub procurement: f64,
+    /// Of which capex of the plan's investments paid in this year.
+    pub investment: f64,
     /// Spent by the whole-unit plan.
     pub used_rounded: f64,
     /// The budget of this year is used up (a binding constraint).
@@ -114,6 +118,86 @@ pub struct LinePlan {
     /// Shadow price of one more unit of capacity in the deadline period:
     /// index points (coverage objective) or money saved (cost objective).
     pub shadow_price: Option<f64>,
+}
+
+/// An investment the plan makes: capacity decided at a date.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlannedInvestment {
+    /// Investment id (investments.csv); the capacity is a line of this id.
+    pub investment: String,
+    /// The line it expands, if it expands one.
+    pub expands: Option<String>,
+    /// Capability.
+    pub capability: String,
+    /// Nation where it is built.
+    pub nation: String,
+    /// Decision date.
+    pub date: NaiveDate,
+    /// Capacity added at full rate, units a year.
+    pub units_per_year: f64,
+    /// Whole steps, where the investment comes in steps.
+    pub steps: Option<f64>,
+    /// Capital cost (paid from the decision to full rate).
+    pub capex: f64,
+    /// First output.
+    pub first_output: NaiveDate,
+    /// Full rate.
+    pub full_rate: NaiveDate,
+    /// Capacity in force in the deadline period, units a year.
+    pub capacity_at_deadline: f64,
+    /// Skilled workers it needs at full rate, if known.
+    pub workers: Option<f64>,
+}
+
+/// Per candidate investment: whether it could be used, and how much it was.
+#[derive(Debug, Clone, Serialize)]
+pub struct InvestmentOption {
+    /// Investment id.
+    pub investment: String,
+    /// Capability.
+    pub capability: String,
+    /// Nation where it would be built.
+    pub nation: String,
+    /// The line it would expand.
+    pub line: Option<String>,
+    /// The plan may choose it.
+    pub eligible: bool,
+    /// Why not, if not: a missing figure is named.
+    pub reason: Option<String>,
+    /// Capacity the plan chose over all decision dates, units a year.
+    pub chosen_units_per_year: f64,
+    /// The plan takes its maximum size (a binding constraint).
+    pub at_maximum: bool,
+    /// Shadow price of its maximum size, per unit a year more (index points
+    /// or money saved, like a line's), from the program with the whole
+    /// steps fixed; `None` where not computed.
+    pub shadow_price: Option<f64>,
+}
+
+/// Hiring against the workers a nation or group can hire in a year.
+#[derive(Debug, Clone, Serialize)]
+pub struct WorkforceYear {
+    /// Nation code or group (workforce.csv).
+    pub nation: String,
+    /// Calendar year.
+    pub year: i32,
+    /// Workers available to hire.
+    pub available: f64,
+    /// Workers the plan's investments hire.
+    pub hired: f64,
+    /// Every available worker is hired: hiring binds.
+    pub binding: bool,
+    /// Shadow price per 1,000 more workers (index points or money saved).
+    pub shadow_price_per_1000: Option<f64>,
+}
+
+/// A line the plan's investments build, as added to the scenario.
+#[derive(Debug, Clone, Serialize)]
+pub struct NewLine {
+    /// Line id (the investment's).
+    pub line: crate::scenario::ProductionLine,
+    /// Capacity steps `(date, units a year)`.
+    pub capacity: Vec<(NaiveDate, f64)>,
 }
 
 /// A target that no plan reaches by the deadline.
@@ -173,8 +257,24 @@ pub struct Plan {
     pub buyer: String,
     /// The orders, by date then line.
     pub orders: Vec<PlannedOrder>,
-    /// Total cost (continuous).
+    /// The investments, by date then id.
+    pub investments: Vec<PlannedInvestment>,
+    /// Lines the investments build (the scenario with the plan has them).
+    pub new_lines: Vec<NewLine>,
+    /// Per candidate investment.
+    pub investment_options: Vec<InvestmentOption>,
+    /// Hiring per nation or group and year, where workforce.csv limits it.
+    pub workforce: Vec<WorkforceYear>,
+    /// Objective of the program with whole steps relaxed to any size (index
+    /// at the deadline for `coverage`, total cost for `cost`); `None`
+    /// without whole-step investments.
+    pub relaxation: Option<f64>,
+    /// The same objective of the plan with whole steps.
+    pub integer_objective: Option<f64>,
+    /// Total cost (continuous): orders plus capex.
     pub total_cost: f64,
+    /// Of which capex of the investments.
+    pub investment_cost: f64,
     /// Total cost of the whole-unit plan.
     pub total_cost_rounded: f64,
     /// Per capability.
@@ -197,6 +297,10 @@ pub struct Plan {
     pub share_key: Option<String>,
     /// Caveats and choices made.
     pub notes: Vec<String>,
+    /// How likely the plan is to work (P(met) with and without it), where
+    /// a forecast was run ([`super::odds`]; `handover plan` always runs one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub odds: Option<super::PlanOdds>,
     /// The LP solver used.
     pub solver: String,
     /// LP size: variables and constraints.

@@ -1,10 +1,10 @@
 //! The linear program, its solver and its duals.
 
-use super::problem::{PlanProblem, Slot};
+use super::problem::PlanProblem;
 use super::{Objective, Plan, PlanError};
 use crate::metrics::is_met;
 use crate::scenario::Scenario;
-use chrono::Datelike;
+use chrono::{Datelike, NaiveDate};
 use good_lp::{
     constraint, variable, Constraint, DualValues, Expression, ProblemVariables, ResolutionError,
     Solution, SolutionWithDual, SolverModel, Variable,
@@ -12,9 +12,11 @@ use good_lp::{
 use std::collections::HashMap;
 
 impl PlanProblem {
-    /// Solve the LP (two phases for the coverage objective: best index, then
-    /// the cheapest plan with that index) and build the report, checking the
-    /// whole-unit plan with the projection.
+    /// Solve the program (two phases for the coverage objective: best index,
+    /// then the cheapest plan with that index) and build the report, checking
+    /// the whole-unit plan with the projection. With whole-step investments
+    /// the program is mixed-integer; its duals come from the linear program
+    /// with the chosen steps fixed (docs/PLANNER.md).
     pub fn solve(&self, s: &Scenario) -> Result<Plan, PlanError> {
         let req = &self.request;
         let unreachable_caps: Vec<usize> = self
@@ -22,30 +24,73 @@ impl PlanProblem {
             .iter()
             .filter_map(|u| s.capabilities.iter().position(|c| c.id == u.capability))
             .collect();
-        let (x, duals, size) = match req.objective {
+        let integer = self.has_steps();
+        let budget = req.budget_per_year;
+        let (sol, duals, size, relaxation, integer_objective) = match req.objective {
             Objective::Coverage => {
-                let first = self.lp(s, Phase::MaxIndex, req.budget_per_year)?;
-                let best = first.objective;
-                let second = self.lp(s, Phase::MinCostAtIndex(best), req.budget_per_year)?;
-                (second.x, first.duals, first.size)
+                let mode = if integer {
+                    Ints::Integer
+                } else {
+                    Ints::Relaxed
+                };
+                let first = self.lp(s, Phase::MaxIndex, budget, &mode)?;
+                // The second phase keeps the first's index (its z part).
+                let best = first.objective - first.fixed_index;
+                let second = self.lp(s, Phase::MinCostAtIndex(best), budget, &mode)?;
+                if integer {
+                    let fixed = Ints::Fixed(second.steps.clone());
+                    let relaxed = self.lp(s, Phase::MaxIndex, budget, &Ints::Relaxed)?;
+                    let dual = self.lp(s, Phase::MaxIndex, budget, &fixed)?;
+                    let last = self.lp(s, Phase::MinCostAtIndex(best), budget, &fixed)?;
+                    let size = first.size;
+                    (
+                        last.sol,
+                        dual.duals,
+                        size,
+                        Some(relaxed.objective),
+                        Some(first.objective),
+                    )
+                } else {
+                    (second.sol, first.duals, first.size, None, None)
+                }
             }
             Objective::Cost => {
-                match self.lp(s, Phase::MinCost(&unreachable_caps), req.budget_per_year) {
-                    Ok(r) => (r.x, r.duals, r.size),
-                    Err(PlanError::Solver(_)) if req.budget_per_year.is_some() => {
+                let mode = if integer {
+                    Ints::Integer
+                } else {
+                    Ints::Relaxed
+                };
+                match self.lp(s, Phase::MinCost(&unreachable_caps), budget, &mode) {
+                    Ok(r) => {
+                        if integer {
+                            let relaxed = self.lp(
+                                s,
+                                Phase::MinCost(&unreachable_caps),
+                                budget,
+                                &Ints::Relaxed,
+                            )?;
+                            let fixed = Ints::Fixed(r.steps.clone());
+                            let last =
+                                self.lp(s, Phase::MinCost(&unreachable_caps), budget, &fixed)?;
+                            (
+                                last.sol,
+                                last.duals,
+                                r.size,
+                                Some(relaxed.objective),
+                                Some(r.objective),
+                            )
+                        } else {
+                            (r.sol, r.duals, r.size, None, None)
+                        }
+                    }
+                    Err(PlanError::Solver(_)) if budget.is_some() => {
                         // Infeasible within the budget: say what it would take.
-                        let free = self.lp(s, Phase::MinCost(&unreachable_caps), None)?;
+                        let free = self.lp(s, Phase::MinCost(&unreachable_caps), None, &mode)?;
                         let mut per_year: Vec<(i32, f64)> = vec![];
                         let mut total = 0.0;
-                        for (ci, c) in self.candidates.iter().enumerate() {
-                            for (j, slot) in c.slots.iter().enumerate() {
-                                let cost = free.x[ci][j] * c.unit_cost;
-                                total += cost;
-                                match per_year.iter_mut().find(|(y, _)| *y == slot.date.year()) {
-                                    Some((_, v)) => *v += cost,
-                                    None => per_year.push((slot.date.year(), cost)),
-                                }
-                            }
+                        for (y, v) in self.spending(&free.sol) {
+                            total += v;
+                            per_year.push((y, v));
                         }
                         per_year.sort_by_key(|(y, _)| *y);
                         return Err(PlanError::BudgetTooSmall {
@@ -64,7 +109,40 @@ impl PlanProblem {
                 }
             }
         };
-        self.report(s, &x, &duals, size)
+        let mut plan = self.report(s, &sol, &duals, size)?;
+        plan.relaxation = relaxation;
+        plan.integer_objective = integer_objective;
+        Ok(plan)
+    }
+
+    /// Whether some candidate investment comes only in whole steps.
+    pub(super) fn has_steps(&self) -> bool {
+        self.investments.iter().any(|c| c.step.is_some())
+    }
+
+    /// Money per budget year of a solution: orders and capex.
+    pub(super) fn spending(&self, sol: &LpSolution) -> Vec<(i32, f64)> {
+        let mut out: Vec<(i32, f64)> = vec![];
+        let mut add = |y: i32, v: f64| match out.iter_mut().find(|(yy, _)| *yy == y) {
+            Some((_, a)) => *a += v,
+            None => out.push((y, v)),
+        };
+        for (ci, c) in self.candidates.iter().enumerate() {
+            for (j, slot) in c.slots.iter().enumerate() {
+                add(slot.date.year(), sol.x[ci][j] * c.unit_cost);
+            }
+        }
+        for (ii, c) in self.investments.iter().enumerate() {
+            for (j, sl) in c.slots.iter().enumerate() {
+                add(sl.date.year(), sol.xi[ii][j] * c.unit_cost);
+            }
+            for (di, d) in c.decisions.iter().enumerate() {
+                for &(y, share) in &d.capex_years {
+                    add(y, sol.y[ii][di] * c.capex_rate * share);
+                }
+            }
+        }
+        out
     }
 
     pub(super) fn lp(
@@ -72,12 +150,19 @@ impl PlanProblem {
         s: &Scenario,
         phase: Phase<'_>,
         budget: Option<f64>,
+        ints: &Ints,
     ) -> Result<LpResult, PlanError> {
         let mut vars = ProblemVariables::new();
-        // Money is scaled to this unit so the LP's coefficients stay near 1.
+        // Money is scaled to this unit so the program's coefficients stay near 1.
         let money = budget
             .filter(|b| *b > 0.0)
-            .or_else(|| self.candidates.iter().map(|c| c.unit_cost).reduce(f64::max))
+            .or_else(|| {
+                self.candidates
+                    .iter()
+                    .map(|c| c.unit_cost)
+                    .chain(self.investments.iter().map(|c| c.capex_rate * c.max))
+                    .reduce(f64::max)
+            })
             .unwrap_or(1.0)
             .max(1.0);
         let x: Vec<Vec<Variable>> = self
@@ -96,18 +181,18 @@ impl PlanProblem {
             .map(|_| vars.add(variable().min(0.0)))
             .collect();
         let mut rows: Vec<Constraint> = vec![];
+        let mut count = 0;
         // Per line: n <= X and n <= X[e_i < e_j] + F(e_j); remember the capacity rows.
         // Cumulative orders `s_{l,m} = x_{l,1} + ... + x_{l,m}` keep the FIFO
         // rows sparse (two terms each instead of up to J).
         let mut cap_rows: Vec<Vec<usize>> = vec![];
-        let mut cum_count = 0;
         for (ci, c) in self.candidates.iter().enumerate() {
             let cum: Vec<Variable> = c
                 .slots
                 .iter()
                 .map(|_| vars.add(variable().min(0.0)))
                 .collect();
-            cum_count += cum.len();
+            count += cum.len();
             for (m, (&sm, &xm)) in cum.iter().zip(&x[ci]).enumerate() {
                 let prev: Expression = if m == 0 {
                     Expression::default()
@@ -138,46 +223,192 @@ impl PlanProblem {
             }
             cap_rows.push(mine);
         }
-        // Budget per year of ordering.
-        let cost_of = |filter: &dyn Fn(&Slot) -> bool| -> Expression {
+
+        // Investments: capacity y per decision date (whole steps where the
+        // row has a step), at most the maximum size over all dates; orders on
+        // the line they build behind the same FIFO rows, with the free
+        // capacity itself a variable (`sum_d y_d * R_d(e_j)`).
+        let mut y: Vec<Vec<Variable>> = vec![];
+        let mut k: Vec<Vec<Variable>> = vec![];
+        let mut xi: Vec<Vec<Variable>> = vec![];
+        let mut ni: Vec<Variable> = vec![];
+        let mut max_rows = vec![];
+        let mut integer = false;
+        for (ii, c) in self.investments.iter().enumerate() {
+            let mut yy = vec![];
+            let mut kk = vec![];
+            for di in 0..c.decisions.len() {
+                let v = vars.add(variable().min(0.0).max(c.max));
+                if let Some(step) = c.step {
+                    let most = (c.max / step + 1e-9).floor();
+                    let kv = match ints {
+                        Ints::Integer => {
+                            integer = true;
+                            vars.add(variable().integer().min(0.0).max(most))
+                        }
+                        Ints::Relaxed => vars.add(variable().min(0.0).max(most)),
+                        Ints::Fixed(f) => {
+                            let fx = f[ii][di];
+                            vars.add(variable().min(fx).max(fx))
+                        }
+                    };
+                    rows.push(constraint!(v - step * kv == 0.0));
+                    kk.push(kv);
+                }
+                yy.push(v);
+            }
+            let total: Expression = yy.iter().sum();
+            max_rows.push(rows.len());
+            rows.push(constraint!(total <= c.max));
+            let xs: Vec<Variable> = c
+                .slots
+                .iter()
+                .map(|_| vars.add(variable().min(0.0)))
+                .collect();
+            let nv = vars.add(variable().min(0.0));
+            let total_x: Expression = xs.iter().sum();
+            rows.push(constraint!(nv - total_x <= 0.0));
+            for sl in &c.slots {
+                let before = c
+                    .slots
+                    .iter()
+                    .take_while(|o| o.eligible < sl.eligible)
+                    .count();
+                let mut cap = Expression::default();
+                for (di, &v) in yy.iter().enumerate() {
+                    cap.add_mul(sl.cap_after[di], v);
+                }
+                let prior: Expression = xs[..before].iter().sum();
+                rows.push(constraint!(nv - prior - cap <= 0.0));
+            }
+            count += yy.len() + kk.len() + xs.len() + 1;
+            y.push(yy);
+            k.push(kk);
+            xi.push(xs);
+            ni.push(nv);
+        }
+        let capex = |ii: usize, year: Option<i32>| -> Expression {
+            let c = &self.investments[ii];
+            let mut e = Expression::default();
+            for (di, d) in c.decisions.iter().enumerate() {
+                let share: f64 = d
+                    .capex_years
+                    .iter()
+                    .filter(|(yr, _)| year.is_none_or(|want| *yr == want))
+                    .map(|(_, s)| s)
+                    .sum();
+                if share > 0.0 {
+                    e.add_mul(c.capex_rate * share / money, y[ii][di]);
+                }
+            }
+            e
+        };
+
+        // Budget per year: orders placed and capex paid in it.
+        let cost_of = |filter: &dyn Fn(NaiveDate) -> bool, year: Option<i32>| -> Expression {
             let mut e = Expression::default();
             for (ci, c) in self.candidates.iter().enumerate() {
                 for (j, sl) in c.slots.iter().enumerate() {
-                    if filter(sl) {
+                    if filter(sl.date) {
                         e.add_mul(c.unit_cost / money, x[ci][j]);
                     }
                 }
+            }
+            for (ii, c) in self.investments.iter().enumerate() {
+                for (j, sl) in c.slots.iter().enumerate() {
+                    if filter(sl.date) {
+                        e.add_mul(c.unit_cost / money, xi[ii][j]);
+                    }
+                }
+                e += capex(ii, year);
             }
             e
         };
         let mut budget_rows = vec![];
         if let Some(b) = budget {
-            for &y in &self.budget_years {
-                let e = cost_of(&|sl: &Slot| sl.date.year() == y);
-                budget_rows.push((y, rows.len()));
+            for &yr in &self.budget_years {
+                let e = cost_of(&|d: NaiveDate| d.year() == yr, Some(yr));
+                budget_rows.push((yr, rows.len()));
                 rows.push(constraint!(e <= b / money));
             }
         }
-        // Capability levels.
+        // Workforce: hiring per nation or group and year.
+        let mut workforce_rows = vec![];
+        for w in &self.workforce {
+            let mut e = Expression::default();
+            for &ii in &w.members {
+                let c = &self.investments[ii];
+                let per = c.workers.unwrap_or(0.0);
+                for (di, d) in c.decisions.iter().enumerate() {
+                    let share: f64 = d
+                        .hire_years
+                        .iter()
+                        .filter(|(yr, _)| *yr == w.year)
+                        .map(|(_, s)| s)
+                        .sum();
+                    if share > 0.0 {
+                        e.add_mul(per * share, y[ii][di]);
+                    }
+                }
+            }
+            workforce_rows.push(rows.len());
+            rows.push(constraint!(e <= w.available));
+        }
+        // Capability levels: deliveries of orders, capacity of flow investments.
         let delivered = |ci: usize| -> Expression {
-            self.candidates
+            let mut e: Expression = self
+                .candidates
                 .iter()
                 .enumerate()
                 .filter(|(_, c)| c.capability == ci)
                 .map(|(i, _)| n[i])
-                .sum()
+                .sum();
+            for (ii, c) in self.investments.iter().enumerate() {
+                if c.capability != ci {
+                    continue;
+                }
+                if c.flow {
+                    for (di, d) in c.decisions.iter().enumerate() {
+                        e.add_mul(d.at_deadline, y[ii][di]);
+                    }
+                } else {
+                    e += ni[ii];
+                }
+            }
+            e
         };
-        let total_cost = cost_of(&|_| true);
+        let total_cost = cost_of(&|_| true, None);
+        // Of two plans that cost the same, the one that decides earlier: a
+        // tie-break of 1/10,000 of the capex per year of waiting (an
+        // interior-point solver does not see a smaller one).
+        let mut late = Expression::default();
+        for (ii, c) in self.investments.iter().enumerate() {
+            for (di, d) in c.decisions.iter().enumerate() {
+                let years = (d.date - self.request.from).num_days() as f64 / 365.25;
+                if years > 0.0 {
+                    late.add_mul(1e-4 * years * (c.capex_rate / money).max(1e-9), y[ii][di]);
+                }
+            }
+        }
         let wsum: f64 = self.members.iter().map(|&i| s.capabilities[i].weight).sum();
         let mut index = Expression::default();
         let mut zs = vec![];
+        // The index's part the program cannot change: members without a z.
+        let mut fixed_index = 0.0;
         match phase {
             Phase::MaxIndex | Phase::MinCostAtIndex(_) => {
                 for &ci in &self.members {
+                    let fixed = (wsum > 0.0).then(|| {
+                        s.capabilities[ci].weight
+                            * self.capabilities[ci].coverage_before.unwrap_or(0.0)
+                            / wsum
+                    });
                     let Some(&(t, base)) = self.plannable.get(&ci) else {
+                        fixed_index += fixed.unwrap_or(0.0);
                         continue;
                     };
                     if wsum <= 0.0 || s.capabilities[ci].weight <= 0.0 || base >= t {
+                        fixed_index += fixed.unwrap_or(0.0);
                         continue;
                     }
                     let z = vars.add(variable().min(0.0).max(1.0));
@@ -212,55 +443,93 @@ impl PlanProblem {
                 }
             }
         }
-        let nvars = self.order_variables() + cum_count + n.len() + zs.len();
+        let nvars = self.order_variables() + count + n.len() + zs.len();
         let problem = match phase {
             Phase::MaxIndex => vars.maximise(index.clone()),
             Phase::MinCostAtIndex(best) => {
                 if !zs.is_empty() {
                     rows.push(constraint!(index.clone() >= best - 1e-7));
                 }
-                vars.minimise(total_cost.clone())
+                vars.minimise(total_cost.clone() + late)
             }
-            Phase::MinCost(_) => vars.minimise(total_cost.clone()),
+            Phase::MinCost(_) => vars.minimise(total_cost.clone() + late),
         };
         let nrows = rows.len();
         if nvars == 0 {
-            // Nothing to order: no LP (the solver does not take an empty problem).
+            // Nothing to order: no program (the solver does not take an empty problem).
             return Ok(LpResult {
-                x: vec![vec![]; self.candidates.len()],
-                objective: 0.0,
+                sol: LpSolution {
+                    x: vec![vec![]; self.candidates.len()],
+                    y: vec![vec![]; self.investments.len()],
+                    xi: vec![vec![]; self.investments.len()],
+                },
+                steps: vec![vec![]; self.investments.len()],
+                objective: fixed_index,
+                fixed_index,
                 duals: Duals {
                     lines: vec![0.0; self.candidates.len()],
                     budget: budget_rows.iter().map(|&(y, _)| (y, 0.0)).collect(),
+                    investments: vec![0.0; self.investments.len()],
+                    workforce: vec![0.0; self.workforce.len()],
                     money,
                 },
                 size: (0, 0),
             });
         }
-        let (values, duals) = run_solver(problem, rows, &x, &n, &zs)?;
+        let mut all: Vec<Variable> = x.iter().flatten().copied().collect();
+        all.extend(&n);
+        all.extend(&zs);
+        all.extend(y.iter().flatten());
+        all.extend(k.iter().flatten());
+        all.extend(xi.iter().flatten());
+        all.extend(&ni);
+        let (values, duals) = run_solver(problem, rows, &all, integer)?;
+        let val = |v: &Variable| values.get(v).copied().unwrap_or(0.0).max(0.0);
         let objective = match phase {
-            Phase::MaxIndex => eval_expr(&index, &values.1),
-            _ => 0.0,
+            Phase::MaxIndex => eval_expr(&index, &values) + fixed_index,
+            _ => eval_expr(&total_cost, &values) * money,
         };
-        let mut line_duals = vec![0.0; self.candidates.len()];
-        for (ci, r) in cap_rows.iter().enumerate() {
-            line_duals[ci] = r.iter().map(|&i| duals[i]).sum();
-        }
+        let dual = |i: usize| duals.as_ref().map_or(0.0, |d| d[i]);
+        let line_duals = cap_rows
+            .iter()
+            .map(|r| r.iter().map(|&i| dual(i)).sum())
+            .collect();
         let budget_duals = budget_rows
             .iter()
-            .map(|&(y, i)| (y, duals[i] / money))
+            .map(|&(y, i)| (y, dual(i) / money))
             .collect();
         Ok(LpResult {
-            x: values.0,
+            sol: LpSolution {
+                x: x.iter().map(|v| v.iter().map(val).collect()).collect(),
+                y: y.iter().map(|v| v.iter().map(val).collect()).collect(),
+                xi: xi.iter().map(|v| v.iter().map(val).collect()).collect(),
+            },
+            steps: k
+                .iter()
+                .map(|v| v.iter().map(|k| val(k).round()).collect())
+                .collect(),
             objective,
+            fixed_index,
             duals: Duals {
                 lines: line_duals,
                 budget: budget_duals,
+                investments: max_rows.iter().map(|&i| dual(i)).collect(),
+                workforce: workforce_rows.iter().map(|&i| dual(i)).collect(),
                 money,
             },
             size: (nvars, nrows),
         })
     }
+}
+
+/// How whole-step investments enter a program.
+pub(super) enum Ints {
+    /// As integer variables (mixed-integer program, no duals).
+    Integer,
+    /// Relaxed to any size (the linear relaxation).
+    Relaxed,
+    /// Fixed at these step counts, per candidate and decision date.
+    Fixed(Vec<Vec<f64>>),
 }
 
 pub(super) enum Phase<'a> {
@@ -274,14 +543,34 @@ pub(super) struct Duals {
     pub(super) lines: Vec<f64>,
     /// Per budget year: dual per unit of money.
     pub(super) budget: Vec<(i32, f64)>,
+    /// Per candidate investment: dual of its maximum size (per unit a year).
+    pub(super) investments: Vec<f64>,
+    /// Per workforce row: dual per worker.
+    pub(super) workforce: Vec<f64>,
     pub(super) money: f64,
 }
 
+/// A solution's quantities.
+#[derive(Debug, Clone)]
+pub(super) struct LpSolution {
+    /// Orders per line candidate and slot.
+    pub(super) x: Vec<Vec<f64>>,
+    /// Capacity per investment candidate and decision date, units a year.
+    pub(super) y: Vec<Vec<f64>>,
+    /// Orders per investment candidate and slot of its line.
+    pub(super) xi: Vec<Vec<f64>>,
+}
+
 pub(super) struct LpResult {
-    x: Vec<Vec<f64>>,
-    objective: f64,
-    duals: Duals,
-    size: (usize, usize),
+    pub(super) sol: LpSolution,
+    /// Whole steps per investment candidate and decision date.
+    pub(super) steps: Vec<Vec<f64>>,
+    /// Index at the deadline (MaxIndex) or total cost (the cost phases).
+    pub(super) objective: f64,
+    /// The index's part no variable changes (MaxIndex).
+    pub(super) fixed_index: f64,
+    pub(super) duals: Duals,
+    pub(super) size: (usize, usize),
 }
 
 pub(super) fn clean(x: f64) -> f64 {
@@ -296,15 +585,20 @@ fn eval_expr(e: &Expression, values: &HashMap<Variable, f64>) -> f64 {
     e.eval_with(values)
 }
 
-type LpValues = (Vec<Vec<f64>>, HashMap<Variable, f64>);
+/// The value of each variable.
+type Values = HashMap<Variable, f64>;
 
+/// Solve; the value of every variable of `all`, and the constraints' duals
+/// (`None` for a mixed-integer program, which has none).
 pub(super) fn run_solver(
     problem: good_lp::variable::UnsolvedProblem,
     rows: Vec<Constraint>,
-    x: &[Vec<Variable>],
-    n: &[Variable],
-    z: &[Variable],
-) -> Result<(LpValues, Vec<f64>), PlanError> {
+    all: &[Variable],
+    integer: bool,
+) -> Result<(Values, Option<Vec<f64>>), PlanError> {
+    if integer {
+        return run_integer(problem, rows, all).map(|v| (v, None));
+    }
     #[cfg(not(feature = "highs"))]
     let mut model = problem.using(good_lp::clarabel);
     #[cfg(feature = "highs")]
@@ -318,18 +612,34 @@ pub(super) fn run_solver(
     let solved = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| model.solve()))
         .map_err(|_| PlanError::Solver("the solver failed internally".into()))?;
     let mut sol = solved.map_err(solver_error)?;
-    let xv: Vec<Vec<f64>> = x
-        .iter()
-        .map(|v| v.iter().map(|&var| sol.value(var).max(0.0)).collect())
-        .collect();
-    let mut all = HashMap::new();
-    for v in x.iter().flatten().chain(n).chain(z) {
-        all.insert(*v, sol.value(*v));
-    }
+    let values = all.iter().map(|v| (*v, sol.value(*v))).collect();
     let dual = sol.compute_dual();
     let duals = refs.iter().map(|r| dual.dual(r.clone())).collect();
-    // Values of every variable, for evaluating the objective expression.
-    Ok(((xv, all), duals))
+    Ok((values, Some(duals)))
+}
+
+/// The mixed-integer program: microlp (pure Rust, branch and bound) by
+/// default, HiGHS with the `highs` feature.
+fn run_integer(
+    problem: good_lp::variable::UnsolvedProblem,
+    rows: Vec<Constraint>,
+    all: &[Variable],
+) -> Result<Values, PlanError> {
+    #[cfg(not(feature = "highs"))]
+    let mut model = problem.using(good_lp::microlp);
+    #[cfg(feature = "highs")]
+    let mut model = {
+        let mut m = problem.using(good_lp::highs);
+        m.set_verbose(false);
+        m
+    };
+    for r in rows {
+        model.add_constraint(r);
+    }
+    let solved = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| model.solve()))
+        .map_err(|_| PlanError::Solver("the solver failed internally".into()))?;
+    let sol = solved.map_err(solver_error)?;
+    Ok(all.iter().map(|v| (*v, sol.value(*v))).collect())
 }
 
 /// The user-facing message for a solver outcome without a plan: what it
@@ -419,7 +729,7 @@ mod tests {
         let mut vars = ProblemVariables::new();
         let x = vars.add(variable().min(0.0));
         let rows = vec![constraint!(x <= 9.0), constraint!(x >= 10.0)];
-        let e = run_solver(vars.maximise(x), rows, &[vec![x]], &[], &[]).unwrap_err();
+        let e = run_solver(vars.maximise(x), rows, &[x], false).unwrap_err();
         assert_eq!(
             e.to_string(),
             solver_error(ResolutionError::Infeasible).to_string()

@@ -460,3 +460,188 @@ fn a_synthetic_scenario_plans_and_agrees_with_assess() {
         p.index_after
     );
 }
+
+// Investments in capacity (docs/PLANNER.md, "Investments").
+
+/// A flow capability of 100 rounds a year with a European line of 40 a year,
+/// and a candidate plant in DE: up to 100 a year, full rate 6 months after
+/// the decision, capex 1,000 for the whole size (10 per round a year).
+fn flow_plant(deadline_horizon: &str) -> ScenarioBuilder {
+    ScenarioBuilder::monthly("2026-01-01", deadline_horizon)
+        .nation("DE", &["EUROPE"])
+        .nation("FR", &["EUROPE"])
+        .flow("shells", 100.0)
+        .line("old", "shells", "FR", 0)
+        .capacity("old", "2026-01-01", 40.0)
+        .investment("plant", "shells", "DE", 100.0, 6, 6, 1000.0)
+}
+
+fn assess_with(s: &Scenario, p: &Plan) -> Evaluation {
+    Evaluation::new(&crate::build::valid(p.with_orders(s, true)))
+}
+
+fn level_at(eval: &Evaluation, s: &Scenario, cap: &str, date: &str) -> f64 {
+    let ci = s.capabilities.iter().position(|c| c.id == cap).unwrap();
+    let k = eval.model.calendar.period_of(d(date)) as usize;
+    eval.metrics.capabilities[ci].level.as_ref().unwrap()[k]
+}
+
+#[test]
+fn a_flow_target_is_reached_only_by_investing() {
+    // 60 rounds a year more are needed: 60 * 10 = 600 of capex, the cheapest plan.
+    let s = flow_plant("2027-12-31").build();
+    let p = run(&s, &request(Objective::Cost, None, "2027-12-31")).unwrap();
+    assert!(p.unreachable.is_empty(), "{:?}", p.unreachable);
+    assert_eq!(p.investments.len(), 1, "{:?}", p.investments);
+    let inv = &p.investments[0];
+    assert_eq!(inv.date, d("2026-01-01"));
+    assert!(close(inv.units_per_year, 60.0), "{inv:?}");
+    assert!(close(inv.capex, 600.0));
+    assert_eq!(inv.first_output, d("2026-07-01"));
+    assert!(close(p.total_cost, 600.0));
+    assert!(close(p.investment_cost, 600.0));
+    // Capex is paid over the six months of the build, all in 2026.
+    let y2026 = p.budget.iter().find(|b| b.year == 2026).unwrap();
+    assert!(close(y2026.investment, 600.0), "{y2026:?}");
+    assert!(p.orders.is_empty());
+    // The oracle: the scenario with the plan has the level the plan claims.
+    let eval = assess_with(&s, &p);
+    assert!(close(level_at(&eval, &s, "shells", "2027-12-31"), 100.0));
+    assert!(close(level_at(&eval, &s, "shells", "2026-06-30"), 40.0));
+    let shells = p
+        .capabilities
+        .iter()
+        .find(|c| c.capability == "shells")
+        .unwrap();
+    assert!(close(shells.level_after.unwrap(), 100.0));
+    assert!(close(shells.level_rounded.unwrap(), 100.0));
+
+    // Without investments the flow cannot be planned at all.
+    let mut req = request(Objective::Cost, None, "2027-12-31");
+    req.investments = false;
+    let p = run(&s, &req).unwrap();
+    assert!(p.investments.is_empty());
+    assert!(p.unreachable.iter().any(|u| u.capability == "shells"));
+}
+
+#[test]
+fn whole_steps_make_the_integer_plan_differ_from_its_relaxation() {
+    // Steps of 50 a year, one decision date (deadline end-2026). Cost: the
+    // relaxation buys 60 (600), the integer plan two steps (100, 1,000).
+    let s = flow_plant("2026-12-31")
+        .with(|s| s.investments[0].step = Some(50.0))
+        .build();
+    let p = run(&s, &request(Objective::Cost, None, "2026-12-31")).unwrap();
+    assert!(close(p.relaxation.unwrap(), 600.0), "{:?}", p.relaxation);
+    assert!(close(p.integer_objective.unwrap(), 1000.0));
+    assert!(close(p.investments[0].units_per_year, 100.0));
+    assert_eq!(p.investments[0].steps, Some(2.0));
+    assert!(close(p.total_cost, 1000.0));
+    // Coverage within 700 a year: the relaxation reaches the target (60
+    // for 600), whole steps only one step (90 of 100).
+    let p = run(&s, &request(Objective::Coverage, Some(700.0), "2026-12-31")).unwrap();
+    assert!(close(p.relaxation.unwrap(), 1.0), "{:?}", p.relaxation);
+    assert!(close(p.integer_objective.unwrap(), 0.9));
+    assert!(close(p.index_after.unwrap(), 0.9));
+    assert!(close(p.investments[0].units_per_year, 50.0));
+    let eval = assess_with(&s, &p);
+    assert!(close(level_at(&eval, &s, "shells", "2026-12-31"), 90.0));
+}
+
+#[test]
+fn hiring_binds_with_its_shadow_price() {
+    // 2 workers per round a year and 80 workers to hire in DE in 2026: at
+    // most 40 a year more, so 80 of 100 (index 0.8) whatever the budget.
+    // One more worker is half a round a year: 0.5 / 100 of coverage, 0.5
+    // index points, 500 per 1,000 workers.
+    let s = flow_plant("2026-12-31")
+        .with(|s| s.investments[0].workers_per_unit = Some(2.0))
+        .workforce("DE", 2026, 80.0)
+        .build();
+    let p = run(&s, &request(Objective::Coverage, Some(1e6), "2026-12-31")).unwrap();
+    assert!(
+        close(p.investments[0].units_per_year, 40.0),
+        "{:?}",
+        p.investments
+    );
+    assert!(close(p.index_after.unwrap(), 0.8));
+    let w = &p.workforce[0];
+    assert_eq!((w.nation.as_str(), w.year), ("DE", 2026));
+    assert!(close(w.hired, 80.0));
+    assert!(w.binding);
+    assert!(close(w.shadow_price_per_1000.unwrap(), 500.0), "{w:?}");
+    // The budget does not bind.
+    assert!(p.budget.iter().all(|b| !b.exhausted));
+    // A group's limit binds the same way on a nation of the group.
+    let s = flow_plant("2026-12-31")
+        .with(|s| s.investments[0].workers_per_unit = Some(2.0))
+        .workforce("EUROPE", 2026, 100.0)
+        .build();
+    let p = run(&s, &request(Objective::Coverage, Some(1e6), "2026-12-31")).unwrap();
+    assert!(close(p.investments[0].units_per_year, 50.0));
+    assert!(p.workforce[0].binding);
+}
+
+#[test]
+fn an_expansion_beats_buying_from_a_backlogged_line() {
+    // Line `old` (3 a unit, 12 a year) is full in 2026 with a US order; an
+    // expansion cell (1 a unit, capex 0.5 per unit a year, at once) can
+    // deliver y a year over 2026-2027. 20 units by end-2027 on the
+    // expansion: y = 10, orders 20 + capex 5 = 25. On the old line each
+    // unit costs 3 against 1 + 0.5 / 2 = 1.25 on the expansion.
+    let s = base()
+        .stock("sam", 20.0)
+        .holding("EUROPE", "sam", 0.0)
+        .line("old", "sam", "DE", 0)
+        .unit_cost("old", 3.0)
+        .capacity("old", "2026-01-01", 12.0)
+        .order("backlog", "US", "old", 12.0, "2025-06-01")
+        .investment("old-cell", "sam", "DE", 24.0, 0, 0, 12.0)
+        .with(|s| {
+            s.investments[0].line = Some("old".into());
+            s.investments[0].unit_cost = Some(1.0);
+        })
+        .build();
+    let p = run(&s, &request(Objective::Cost, None, "2027-12-31")).unwrap();
+    assert!(close(ordered(&p, "old"), 0.0), "{:?}", p.orders);
+    assert!(close(ordered(&p, "old-cell"), 20.0), "{:?}", p.orders);
+    assert!(close(p.investments[0].units_per_year, 10.0));
+    assert_eq!(p.investments[0].expands.as_deref(), Some("old"));
+    assert!(close(p.total_cost, 25.0), "{}", p.total_cost);
+    let eval = assess_with(&s, &p);
+    assert!(close(level_at(&eval, &s, "sam", "2027-12-31"), 20.0));
+    // Without the investment only the old line's 12 free units of 2027 are there.
+    let mut req = request(Objective::Cost, None, "2027-12-31");
+    req.investments = false;
+    let p = run(&s, &req).unwrap();
+    let u = p
+        .unreachable
+        .iter()
+        .find(|u| u.capability == "sam")
+        .unwrap();
+    assert!(close(u.max_level.unwrap(), 12.0), "{u:?}");
+}
+
+#[test]
+fn an_investment_without_its_figures_says_which_are_unknown() {
+    let s = flow_plant("2027-12-31")
+        .with(|s| {
+            s.investments[0].months_to_first_output = None;
+            s.investments[0].months_to_full_rate = None;
+            s.investments[0].capex = None;
+        })
+        .build();
+    let p = run(&s, &request(Objective::Cost, None, "2027-12-31")).unwrap();
+    let o = &p.investment_options[0];
+    assert!(!o.eligible);
+    assert_eq!(
+        o.reason.as_deref(),
+        Some("unknown months_to_first_output, capex: cannot be planned")
+    );
+    let u = p
+        .unreachable
+        .iter()
+        .find(|u| u.capability == "shells")
+        .unwrap();
+    assert!(u.reason.contains("no candidate investment"), "{}", u.reason);
+}
