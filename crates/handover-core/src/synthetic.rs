@@ -21,7 +21,9 @@
 //!   outside Europe;
 //! - uncertainty: every stock line's lead time is `triangular`, every ramp
 //!   date carries a `delay(triangular(...))`, every ramp rate is `uniform`,
-//!   and one target in four is `lognormal`.
+//!   and one target in four is `lognormal`;
+//! - for the planner: a candidate investment expanding every other line (one
+//!   in five of them in whole steps), and a hiring limit per nation and year.
 
 use crate::build::ScenarioBuilder;
 use crate::distribution::Distribution;
@@ -320,8 +322,90 @@ pub fn generate(spec: &SyntheticSpec) -> Scenario {
         };
         (table, u.row, u.field != "date")
     });
+    add_investments(&mut s, spec);
     mark_provenance(&mut s, spec);
     s
+}
+
+/// Candidate investments for the planner: one per two lines, expanding it
+/// (one in five of them in whole steps of half its size), and a workforce
+/// limit per nation and year. From their own random stream, so the rest of
+/// the scenario is the same as without them.
+fn add_investments(s: &mut Scenario, spec: &SyntheticSpec) {
+    use crate::scenario::{Investment, Workforce};
+    use chrono::Datelike;
+    let mut rng = ChaCha8Rng::seed_from_u64(spec.seed ^ 0x1_2345_6789);
+    let start_year = s.scenario.start.year();
+    let end_year = s.scenario.horizon.year();
+    let mut out = vec![];
+    for (l, line) in s.lines.iter().enumerate().filter(|(l, _)| l % 2 == 0) {
+        let flow = s
+            .capability(&line.capability)
+            .is_some_and(|c| c.kind == crate::scenario::CapabilityKind::Flow);
+        let size = s
+            .capacity
+            .iter()
+            .filter(|c| c.line == line.id)
+            .map(|c| c.units_per_year)
+            .fold(0.0, f64::max);
+        let max = round(size * rng.random_range(0.5..1.0), 0).max(2.0);
+        let first: u32 = rng.random_range(12..=30);
+        let full = first + rng.random_range(6..=24);
+        let capex = if flow {
+            max * rng.random_range(500.0..3000.0)
+        } else {
+            max * line.unit_cost.unwrap_or(1e6) * rng.random_range(1.0..4.0)
+        };
+        let workers = if flow {
+            rng.random_range(0.0005..0.002)
+        } else {
+            rng.random_range(5.0..20.0)
+        };
+        out.push(Investment {
+            id: format!("inv{l:04}"),
+            capability: line.capability.clone(),
+            nation: line.nation.clone(),
+            line: Some(line.id.clone()),
+            name: None,
+            max_units_per_year: max,
+            step: (l % 10 == 0).then(|| (max / 2.0).round().max(1.0)),
+            months_to_first_output: Some(first),
+            months_to_full_rate: Some(full),
+            capex: Some(round(capex, -3)),
+            unit_cost: None,
+            lead_time_months: None,
+            content_eu: None,
+            content_us: None,
+            content_other: None,
+            workers_per_unit: Some(round(workers, 4)),
+            earliest: None,
+            provenance: Provenance::default(),
+            origin: Origin::line("investments.csv", out.len() + 2),
+        });
+    }
+    for inv in &mut out {
+        if let Some(step) = inv.step {
+            inv.max_units_per_year = (inv.max_units_per_year / step).floor().max(1.0) * step;
+        }
+    }
+    s.investments = out;
+    let nations: Vec<String> = s
+        .nations
+        .iter()
+        .filter(|n| n.code != "US")
+        .map(|n| n.code.clone())
+        .collect();
+    for n in nations {
+        for year in start_year + 1..=end_year {
+            s.workforce.push(Workforce {
+                nation: n.clone(),
+                year,
+                workers: round(rng.random_range(200.0..2000.0), 0),
+                provenance: Provenance::default(),
+                origin: Origin::line("workforce.csv", s.workforce.len() + 2),
+            });
+        }
+    }
 }
 
 /// A capacity ramp's slip: 0 to 18 months, most likely 3.
@@ -372,6 +456,12 @@ fn mark_provenance(s: &mut Scenario, spec: &SyntheticSpec) {
         x.provenance = p.clone();
     }
     for x in &mut s.orders {
+        x.provenance = p.clone();
+    }
+    for x in &mut s.investments {
+        x.provenance = p.clone();
+    }
+    for x in &mut s.workforce {
         x.provenance = p.clone();
     }
 }

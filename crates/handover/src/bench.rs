@@ -157,10 +157,26 @@ pub struct PlannerRun {
     pub objective: String,
     /// Seconds to build the LP (median of `repeat`).
     pub build_seconds: f64,
-    /// Seconds to solve it and write the plan (median of `repeat`).
+    /// Seconds to solve it and write the plan (median of `repeat`): the
+    /// integer plan where some investment comes in whole steps.
     pub solve_seconds: f64,
     /// Every solve's seconds, in order.
     pub solves_seconds: Vec<f64>,
+    /// Seconds to solve the linear relaxation (whole steps relaxed) and
+    /// write its plan (median of `repeat`).
+    pub relaxed_seconds: f64,
+    /// Candidate investments the program may choose.
+    pub candidates: usize,
+    /// Investments (decision rows) in the plan.
+    pub investments: usize,
+    /// The objective of the linear relaxation and of the integer plan
+    /// (index or cost), where some investment comes in whole steps.
+    pub relaxation: Option<f64>,
+    /// The integer plan's objective.
+    pub integer_objective: Option<f64>,
+    /// The plan's notes (e.g. that the integer solver stopped and the
+    /// relaxation's steps were rounded).
+    pub notes: Vec<String>,
     /// LP variables.
     pub variables: usize,
     /// LP constraints.
@@ -209,29 +225,46 @@ pub fn run_planner(args: &BenchArgs, given: Option<(Valid, String)>) -> Result<P
         if objective == Objective::Coverage {
             req.budget_per_year = Some(40e9);
         }
-        let (mut builds, mut solves) = (vec![], vec![]);
+        let (mut builds, mut solves, mut relaxed) = (vec![], vec![], vec![]);
         let mut last = None;
+        let mut candidates = 0;
         for _ in 0..args.repeat {
             let t = Instant::now();
             let problem = PlanProblem::build(&s, &eval, &req)?;
             builds.push(t.elapsed().as_secs_f64());
+            candidates = problem.investment_candidates();
+            let t = Instant::now();
+            let _ = problem.solve_relaxed(&s);
+            relaxed.push(t.elapsed().as_secs_f64());
             let t = Instant::now();
             let plan = problem.solve(&s);
             solves.push(t.elapsed().as_secs_f64());
             if show {
-                eprintln!("{objective}: solve {:.3} s", solves.last().unwrap());
+                eprintln!(
+                    "{objective}: relaxation {:.3} s, plan {:.3} s",
+                    relaxed.last().unwrap(),
+                    solves.last().unwrap()
+                );
             }
             last = Some(plan);
         }
+        let (mut investments, mut relaxation, mut integer_objective) = (0, None, None);
+        let mut notes = vec![];
         let (variables, constraints, orders, before, after, error) = match last {
-            Some(Ok(p)) => (
-                p.lp_size.0,
-                p.lp_size.1,
-                p.orders.len(),
-                p.index_before,
-                p.index_after,
-                None,
-            ),
+            Some(Ok(p)) => {
+                investments = p.investments.len();
+                relaxation = p.relaxation;
+                integer_objective = p.integer_objective;
+                notes = p.notes.clone();
+                (
+                    p.lp_size.0,
+                    p.lp_size.1,
+                    p.orders.len(),
+                    p.index_before,
+                    p.index_after,
+                    None,
+                )
+            }
             Some(Err(e)) => (0, 0, 0, None, None, Some(e.to_string())),
             None => (0, 0, 0, None, None, None),
         };
@@ -240,6 +273,12 @@ pub fn run_planner(args: &BenchArgs, given: Option<(Valid, String)>) -> Result<P
             build_seconds: median(&builds),
             solve_seconds: median(&solves),
             solves_seconds: solves,
+            relaxed_seconds: median(&relaxed),
+            candidates,
+            investments,
+            relaxation,
+            integer_objective,
+            notes,
             variables,
             constraints,
             orders,
@@ -295,6 +334,7 @@ pub fn render_planner(r: &PlannerReport, format: Format) -> Result<String> {
             t.set_header(vec![
                 "objective",
                 "build (median)",
+                "relaxation (median)",
                 "solve (median)",
                 "LP size",
                 "plan",
@@ -304,6 +344,7 @@ pub fn render_planner(r: &PlannerReport, format: Format) -> Result<String> {
                 t.add_row(vec![
                     x.objective.clone(),
                     format!("{:.4} s", x.build_seconds),
+                    format!("{:.3} s", x.relaxed_seconds),
                     format!(
                         "{:.3} s  [{}]",
                         x.solve_seconds,
@@ -317,10 +358,30 @@ pub fn render_planner(r: &PlannerReport, format: Format) -> Result<String> {
                     match &x.error {
                         Some(e) => format!("no plan: {e}"),
                         None => format!(
-                            "{} orders; index {} -> {}",
+                            "{} orders, {} investments of {} candidates; index {} -> {}{}{}",
                             x.orders,
+                            x.investments,
+                            x.candidates,
                             idx(x.index_before),
-                            idx(x.index_after)
+                            idx(x.index_after),
+                            match (x.relaxation, x.integer_objective, x.objective.as_str()) {
+                                (Some(r), Some(i), "coverage") => format!(
+                                    "; relaxation {}, whole steps {}",
+                                    output::pct(r),
+                                    output::pct(i)
+                                ),
+                                (Some(r), Some(i), _) =>
+                                    format!("; relaxation {r:.4e}, whole steps {i:.4e}"),
+                                _ => String::new(),
+                            },
+                            if x.notes
+                                .iter()
+                                .any(|n| n.starts_with("the integer solver stopped"))
+                            {
+                                "; the integer solver stopped: relaxation's steps rounded"
+                            } else {
+                                ""
+                            }
                         ),
                     },
                 ]);

@@ -615,6 +615,11 @@ impl PlanProblem {
         })
     }
 
+    /// Number of candidate investments the program may choose.
+    pub fn investment_candidates(&self) -> usize {
+        self.investments.len()
+    }
+
     /// Number of LP order variables.
     pub fn order_variables(&self) -> usize {
         self.candidates.iter().map(|c| c.slots.len()).sum()

@@ -19,6 +19,7 @@ impl PlanProblem {
         sol: &LpSolution,
         duals: &Duals,
         size: (usize, usize),
+        whole_steps: bool,
     ) -> Result<Plan, PlanError> {
         let req = &self.request;
         let cal = self.calendar;
@@ -30,7 +31,7 @@ impl PlanProblem {
             .zip(&self.investments)
             .map(|(v, c)| {
                 v.iter()
-                    .map(|q| match c.step {
+                    .map(|q| match c.step.filter(|_| whole_steps) {
                         Some(step) => (q / step).round() * step,
                         None if *q <= 1e-5 * c.max => 0.0,
                         None => *q,
@@ -41,15 +42,18 @@ impl PlanProblem {
         let inv_slots: Vec<Vec<Slot>> = (0..self.investments.len())
             .map(|ii| self.inv_slots(ii, &y[ii]))
             .collect();
+        // No capacity, no line and no orders on it.
         let xi: Vec<Vec<f64>> = sol
             .xi
             .iter()
             .zip(&inv_slots)
-            .map(|(v, slots)| {
+            .zip(&y)
+            .map(|((v, slots), y)| {
+                let built = y.iter().any(|u| *u > 0.0);
                 v.iter()
                     .zip(slots)
                     .map(|(q, sl)| {
-                        if *q <= 1e-6 * sl.free_after.max(1.0) {
+                        if !built || *q <= 1e-6 * sl.free_after.max(1.0) {
                             0.0
                         } else {
                             *q
@@ -238,7 +242,7 @@ impl PlanProblem {
                     nation: inv.nation.clone(),
                     date: d.date,
                     units_per_year: u,
-                    steps: c.step.map(|st| (u / st).round()),
+                    steps: c.step.filter(|_| whole_steps).map(|st| (u / st).round()),
                     // The size's share of the capex (exact for the whole size).
                     capex: c.capex * (u / c.max),
                     first_output: d.first_output,

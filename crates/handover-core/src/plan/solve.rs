@@ -18,74 +18,77 @@ impl PlanProblem {
     /// the program is mixed-integer; its duals come from the linear program
     /// with the chosen steps fixed (docs/PLANNER.md).
     pub fn solve(&self, s: &Scenario) -> Result<Plan, PlanError> {
+        self.solve_as(s, self.has_steps())
+    }
+
+    /// [`PlanProblem::solve`] with whole steps relaxed to any size: the
+    /// linear relaxation as a plan (for comparison and benchmarks; its
+    /// investments need not come in whole steps).
+    pub fn solve_relaxed(&self, s: &Scenario) -> Result<Plan, PlanError> {
+        self.solve_as(s, false)
+    }
+
+    fn solve_as(&self, s: &Scenario, integer: bool) -> Result<Plan, PlanError> {
         let req = &self.request;
         let unreachable_caps: Vec<usize> = self
             .unreachable
             .iter()
             .filter_map(|u| s.capabilities.iter().position(|c| c.id == u.capability))
             .collect();
-        let integer = self.has_steps();
         let budget = req.budget_per_year;
+        // The integer program, or where its solver stops without an answer
+        // (a numerical failure, not infeasibility) the relaxation's steps
+        // rounded, with a note saying so.
+        let mut fallback = None;
+        let mut steps_or_rounded = |solved: Result<Vec<Vec<f64>>, PlanError>,
+                                    relaxed: &LpResult,
+                                    up: bool| match solved {
+            Ok(steps) => Ok(steps),
+            Err(PlanError::Solver(why)) if !why.contains("infeasible") => {
+                fallback = Some(format!(
+                        "the integer solver stopped without a plan ({why}); whole steps are the linear relaxation's, rounded {}, so the plan may be short of the best one by up to the gap between the relaxation and it",
+                        if up { "up" } else { "down" }
+                    ));
+                Ok(self.round_steps(&relaxed.steps_raw, up))
+            }
+            Err(e) => Err(e),
+        };
         let (sol, duals, size, relaxation, integer_objective) = match req.objective {
+            Objective::Coverage if integer => {
+                let relaxed = self.lp(s, Phase::MaxIndex, budget, &Ints::Relaxed)?;
+                let solved = self
+                    .lp(s, Phase::MaxIndex, budget, &Ints::Integer)
+                    .and_then(|first| {
+                        let best = first.objective - first.fixed_index;
+                        self.lp(s, Phase::MinCostAtIndex(best), budget, &Ints::Integer)
+                    })
+                    .map(|second| second.steps);
+                let fixed = Ints::Fixed(steps_or_rounded(solved, &relaxed, false)?);
+                let dual = self.lp(s, Phase::MaxIndex, budget, &fixed)?;
+                let best = dual.objective - dual.fixed_index;
+                let last = self.lp(s, Phase::MinCostAtIndex(best), budget, &fixed)?;
+                (
+                    last.sol,
+                    dual.duals,
+                    dual.size,
+                    Some(relaxed.objective),
+                    Some(dual.objective),
+                )
+            }
             Objective::Coverage => {
-                let mode = if integer {
-                    Ints::Integer
-                } else {
-                    Ints::Relaxed
-                };
-                let first = self.lp(s, Phase::MaxIndex, budget, &mode)?;
+                let first = self.lp(s, Phase::MaxIndex, budget, &Ints::Relaxed)?;
                 // The second phase keeps the first's index (its z part).
                 let best = first.objective - first.fixed_index;
-                let second = self.lp(s, Phase::MinCostAtIndex(best), budget, &mode)?;
-                if integer {
-                    let fixed = Ints::Fixed(second.steps.clone());
-                    let relaxed = self.lp(s, Phase::MaxIndex, budget, &Ints::Relaxed)?;
-                    let dual = self.lp(s, Phase::MaxIndex, budget, &fixed)?;
-                    let last = self.lp(s, Phase::MinCostAtIndex(best), budget, &fixed)?;
-                    let size = first.size;
-                    (
-                        last.sol,
-                        dual.duals,
-                        size,
-                        Some(relaxed.objective),
-                        Some(first.objective),
-                    )
-                } else {
-                    (second.sol, first.duals, first.size, None, None)
-                }
+                let second = self.lp(s, Phase::MinCostAtIndex(best), budget, &Ints::Relaxed)?;
+                (second.sol, first.duals, first.size, None, None)
             }
             Objective::Cost => {
-                let mode = if integer {
-                    Ints::Integer
-                } else {
-                    Ints::Relaxed
-                };
-                match self.lp(s, Phase::MinCost(&unreachable_caps), budget, &mode) {
-                    Ok(r) => {
-                        if integer {
-                            let relaxed = self.lp(
-                                s,
-                                Phase::MinCost(&unreachable_caps),
-                                budget,
-                                &Ints::Relaxed,
-                            )?;
-                            let fixed = Ints::Fixed(r.steps.clone());
-                            let last =
-                                self.lp(s, Phase::MinCost(&unreachable_caps), budget, &fixed)?;
-                            (
-                                last.sol,
-                                last.duals,
-                                r.size,
-                                Some(relaxed.objective),
-                                Some(r.objective),
-                            )
-                        } else {
-                            (r.sol, r.duals, r.size, None, None)
-                        }
-                    }
+                let phase = || Phase::MinCost(&unreachable_caps);
+                let first = match self.lp(s, phase(), budget, &Ints::Relaxed) {
+                    Ok(r) => r,
                     Err(PlanError::Solver(_)) if budget.is_some() => {
                         // Infeasible within the budget: say what it would take.
-                        let free = self.lp(s, Phase::MinCost(&unreachable_caps), None, &mode)?;
+                        let free = self.lp(s, phase(), None, &Ints::Relaxed)?;
                         let mut per_year: Vec<(i32, f64)> = vec![];
                         let mut total = 0.0;
                         for (y, v) in self.spending(&free.sol) {
@@ -106,13 +109,55 @@ impl PlanProblem {
                         });
                     }
                     Err(e) => return Err(e),
+                };
+                if integer {
+                    let solved = self.lp(s, phase(), budget, &Ints::Integer).map(|r| r.steps);
+                    let fixed = Ints::Fixed(steps_or_rounded(solved, &first, true)?);
+                    let last = self.lp(s, phase(), budget, &fixed)?;
+                    (
+                        last.sol,
+                        last.duals,
+                        last.size,
+                        Some(first.objective),
+                        Some(last.objective),
+                    )
+                } else {
+                    (first.sol, first.duals, first.size, None, None)
                 }
             }
         };
-        let mut plan = self.report(s, &sol, &duals, size)?;
+        let mut plan = self.report(s, &sol, &duals, size, integer)?;
         plan.relaxation = relaxation;
         plan.integer_objective = integer_objective;
+        plan.notes.extend(fallback);
         Ok(plan)
+    }
+
+    /// Whole step counts from fractional ones: rounded up (`up`, never
+    /// past an investment's maximum over all its dates) or down.
+    pub(super) fn round_steps(&self, raw: &[Vec<f64>], up: bool) -> Vec<Vec<f64>> {
+        self.investments
+            .iter()
+            .zip(raw)
+            .map(|(c, ks)| {
+                let most = c.step.map_or(0.0, |st| (c.max / st + 1e-9).floor());
+                let mut used = 0.0;
+                ks.iter()
+                    .map(|k| {
+                        let k = if (k - k.round()).abs() < 1e-6 {
+                            k.round()
+                        } else if up {
+                            k.ceil()
+                        } else {
+                            k.floor()
+                        };
+                        let k = k.min(most - used).max(0.0);
+                        used += k;
+                        k
+                    })
+                    .collect()
+            })
+            .collect()
     }
 
     /// Whether some candidate investment comes only in whole steps.
@@ -464,6 +509,7 @@ impl PlanProblem {
                     xi: vec![vec![]; self.investments.len()],
                 },
                 steps: vec![vec![]; self.investments.len()],
+                steps_raw: vec![vec![]; self.investments.len()],
                 objective: fixed_index,
                 fixed_index,
                 duals: Duals {
@@ -508,6 +554,7 @@ impl PlanProblem {
                 .iter()
                 .map(|v| v.iter().map(|k| val(k).round()).collect())
                 .collect(),
+            steps_raw: k.iter().map(|v| v.iter().map(val).collect()).collect(),
             objective,
             fixed_index,
             duals: Duals {
@@ -565,6 +612,8 @@ pub(super) struct LpResult {
     pub(super) sol: LpSolution,
     /// Whole steps per investment candidate and decision date.
     pub(super) steps: Vec<Vec<f64>>,
+    /// The step counts as solved (fractional in the relaxation).
+    pub(super) steps_raw: Vec<Vec<f64>>,
     /// Index at the deadline (MaxIndex) or total cost (the cost phases).
     pub(super) objective: f64,
     /// The index's part no variable changes (MaxIndex).

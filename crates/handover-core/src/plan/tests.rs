@@ -645,3 +645,24 @@ fn an_investment_without_its_figures_says_which_are_unknown() {
         .unwrap();
     assert!(u.reason.contains("no candidate investment"), "{}", u.reason);
 }
+
+#[test]
+fn rounded_relaxation_steps_stay_within_the_maximum() {
+    // Steps of 50 up to 100 (2 steps) over two decision dates: rounding up
+    // 1.2 and 0.9 gives 2 and then only what is left (0); down gives 1 and 0.
+    let s = flow_plant("2027-12-31")
+        .with(|s| s.investments[0].step = Some(50.0))
+        .build();
+    let eval = Evaluation::new(&crate::build::valid(s.clone()));
+    let p = PlanProblem::build(&s, &eval, &request(Objective::Cost, None, "2027-12-31")).unwrap();
+    assert_eq!(p.investments[0].decisions.len(), 2);
+    assert_eq!(p.round_steps(&[vec![1.2, 0.9]], true), vec![vec![2.0, 0.0]]);
+    assert_eq!(
+        p.round_steps(&[vec![1.2, 0.9]], false),
+        vec![vec![1.0, 0.0]]
+    );
+    assert_eq!(
+        p.round_steps(&[vec![0.9999999, 1.0]], true),
+        vec![vec![1.0, 1.0]]
+    );
+}
