@@ -528,6 +528,32 @@ pub struct PlanCommandArgs {
     /// Seed of that forecast.
     #[arg(long, default_value_t = 1, value_name = "S")]
     pub seed: u64,
+    /// Plan so that each target is met in at least this share of sampled futures of the
+    /// scenario's uncertain inputs (sample average approximation; with --objective cost), e.g.
+    /// 0.8. The forecast then checks the plan on other seeds and both figures are printed.
+    #[arg(long, value_name = "SHARE", value_parser = share_arg)]
+    pub confidence: Option<f64>,
+    /// Futures `--confidence` plans against: more hold the plan closer to the forecast, at the
+    /// cost of a larger mixed-integer program (one yes/no per target and distinct future).
+    #[arg(long, default_value_t = handover_core::plan::DEFAULT_FUTURES as u64, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    pub futures: u64,
+    /// Seed of those futures; it must differ from --seed, so that the forecast that checks the
+    /// plan draws fresh futures.
+    #[arg(long, default_value_t = 2, value_name = "S")]
+    pub futures_seed: u64,
+}
+
+/// A `--confidence` share: above 0 and at most 1.
+fn share_arg(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(x) if x > 0.0 && x <= 1.0 => Ok(x),
+        Ok(x) => Err(format!(
+            "{x} is not a share above 0 and at most 1; write 0.8 for 80 %"
+        )),
+        Err(_) => Err(format!(
+            "`{text}` is not a number; write a share such as 0.8"
+        )),
+    }
 }
 
 /// A `--at` date: exactly YYYY-MM-DD, as in the data files.

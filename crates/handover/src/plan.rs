@@ -69,7 +69,25 @@ pub fn run(cli: &Cli, args: &PlanCommandArgs, out: &mut impl Write) -> Result<Ex
     let req = request(&args.plan, s, chrono::Local::now().date_naive())?;
     let usage = |e: handover_core::plan::PlanError| crate::cli::Usage(e.to_string()).into();
     let eval = handover_core::Evaluation::new(s);
-    let mut plan = match handover_core::plan::plan(s, &eval, &req) {
+    if args.confidence.is_some() && args.futures_seed == args.seed {
+        return Err(crate::cli::Usage(format!(
+            "--futures-seed {} equals --seed: the forecast that checks a --confidence plan must draw fresh futures; give them different seeds",
+            args.seed
+        ))
+        .into());
+    }
+    let planned = match args.confidence {
+        Some(c) => handover_core::plan::plan_confident(
+            s,
+            &eval,
+            &req,
+            c,
+            args.futures as usize,
+            args.futures_seed,
+        ),
+        None => handover_core::plan::plan(s, &eval, &req),
+    };
+    let mut plan = match planned {
         Err(
             e @ (handover_core::plan::PlanError::UnknownDeadline { .. }
             | handover_core::plan::PlanError::Request(_)),
@@ -504,25 +522,54 @@ pub fn table(p: &Plan) -> String {
     }
 
     if let Some(odds) = &p.odds {
-        let mut t = table_new(&[
+        let conf = p.confidence.as_ref();
+        let mut header = vec![
             "Capability",
             "Deadline",
             "P(met) without",
             "P(met) with the plan",
-        ]);
+        ];
+        if conf.is_some() {
+            header.push("Met in the planned futures");
+        }
+        let mut t = table_new(&header);
         let p_se = |p: f64, se: f64| format!("{} ± {}", pct(p), pct(se));
         for r in &odds.rows {
-            t.add_row(vec![
+            let mut row = vec![
                 Cell::new(&r.capability),
                 Cell::new(&r.deadline),
                 right(p_se(r.p_met_before, r.p_met_before_se)),
                 right(p_se(r.p_met, r.p_met_se)),
-            ]);
+            ];
+            if let Some(c) = conf {
+                let planned = (r.deadline == p.deadline)
+                    .then(|| c.rows.iter().find(|x| x.capability == r.capability))
+                    .flatten();
+                row.push(right(match planned {
+                    Some(x) if x.reachable == 0 => "unreachable in every future".into(),
+                    Some(x) if x.left_out => format!(
+                        "{} (reachable in {} of {}: below {})",
+                        pct(x.in_sample),
+                        x.reachable,
+                        c.futures,
+                        pct(c.confidence)
+                    ),
+                    Some(x) => pct(x.in_sample),
+                    None => String::new(),
+                }));
+            }
+            t.add_row(row);
         }
         o.push_str(&format!(
             "\nHow likely the plan is to work: P(met) ± standard error, {} samples, seed {}, {} uncertain inputs (`handover forecast` with and without the plan)\n{t}\n",
             odds.samples, odds.seed, odds.inputs
         ));
+        if let Some(c) = conf {
+            o.push_str(&format!(
+                "Planned with --confidence {}: each target met in at least that share of {} sampled futures (seed {}); the forecast above checks the plan on fresh seeds.\n",
+                c.confidence, c.futures, c.seed
+            ));
+        }
     }
 
     if let Some(key) = &p.share_key {

@@ -29,6 +29,7 @@ mod problem;
 pub mod request;
 pub mod result;
 mod rounding;
+pub mod saa;
 mod share;
 mod solve;
 #[cfg(test)]
@@ -44,6 +45,7 @@ pub use result::{
     BudgetYear, CapabilityPlan, InvestmentOption, LinePlan, NationShare, NewLine, Plan,
     PlannedInvestment, PlannedOrder, Unreachable, WorkforceYear,
 };
+pub use saa::{plan_confident, Confidence, ConfidenceRow, DEFAULT_FUTURES};
 pub use share::latest_gdp_musd;
 
 use crate::assess::Evaluation;
@@ -91,3 +93,9 @@ pub const SOLVER: &str = "clarabel (pure Rust, interior point)";
 /// The solver's name.
 #[cfg(feature = "highs")]
 pub const SOLVER: &str = "HiGHS";
+/// The mixed-integer solver's name (whole steps, `--confidence`).
+#[cfg(not(feature = "highs"))]
+pub const INTEGER_SOLVER: &str = "microlp (pure Rust, branch and bound)";
+/// The mixed-integer solver's name (whole steps, `--confidence`).
+#[cfg(feature = "highs")]
+pub const INTEGER_SOLVER: &str = "HiGHS";

@@ -301,6 +301,9 @@ pub struct Plan {
     /// a forecast was run ([`super::odds`]; `handover plan` always runs one).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub odds: Option<super::PlanOdds>,
+    /// What `--confidence` planned against, where it was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<super::Confidence>,
     /// The LP solver used.
     pub solver: String,
     /// LP size: variables and constraints.

@@ -423,6 +423,7 @@ impl PlanProblem {
             share_key: self.share_key.clone(),
             notes,
             odds: None,
+            confidence: None,
             solver: SOLVER.to_string(),
             lp_size: size,
         })

@@ -129,6 +129,9 @@ impl PlanProblem {
         let mut plan = self.report(s, &sol, &duals, size, integer)?;
         plan.relaxation = relaxation;
         plan.integer_objective = integer_objective;
+        if integer && fallback.is_none() && super::INTEGER_SOLVER != super::SOLVER {
+            plan.solver = format!("{}; whole steps: {}", super::SOLVER, super::INTEGER_SOLVER);
+        }
         plan.notes.extend(fallback);
         Ok(plan)
     }

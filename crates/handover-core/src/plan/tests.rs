@@ -666,3 +666,90 @@ fn rounded_relaxation_steps_stay_within_the_maximum() {
         vec![vec![1.0, 1.0]]
     );
 }
+
+// --confidence (sample average approximation).
+
+/// Line `a` (1 a unit, 12 a year) has a lead time uniform between 0 and 12
+/// months; line `b` (2 a unit, 12 a year) delivers at once. 12 units are
+/// needed by end-2026, ordered in January. Units on `a` arrive from month
+/// `L = ceil(lead)`, so `12 - L` of them by December; `P(L <= m) = m / 12`.
+fn uncertain_lead() -> Scenario {
+    let mut s = base()
+        .deadline("end-2026", "2026-12-31")
+        .stock("sam", 12.0)
+        .holding("EUROPE", "sam", 0.0)
+        .line("a", "sam", "DE", 6)
+        .unit_cost("a", 1.0)
+        .capacity("a", "2026-01-01", 12.0)
+        .line("b", "sam", "FR", 0)
+        .unit_cost("b", 2.0)
+        .capacity("b", "2026-01-01", 12.0)
+        .build();
+    s.uncertainty.push(crate::scenario::Uncertainty {
+        table: crate::scenario::Table::Lines,
+        row: 0,
+        field: "lead_time_months".into(),
+        distribution: crate::distribution::Distribution::Uniform { a: 0.0, b: 12.0 },
+        origin: Origin::default(),
+    });
+    s
+}
+
+#[test]
+fn confidence_plans_for_the_quantile_of_an_uncertain_lead_time() {
+    // Meeting the target in a share 0.79 of futures means relying on `a`
+    // for at most `12 - m` units, where m is the 0.79 quantile of L:
+    // P(L <= 9) = 0.75 < 0.79 <= P(L <= 10) = 0.833, so m = 10: 2 units on
+    // `a`, 10 on `b`, cost 22. (With 300 futures the sampled shares are
+    // within about 2 standard errors of 0.75 and 0.833.) On the median lead
+    // (6 months) the plan would rely on `a` for 6 units and cost 18.
+    let s = uncertain_lead();
+    let req = request(Objective::Cost, None, "end-2026");
+    let nominal = run(&s, &req).unwrap();
+    assert!(close(ordered(&nominal, "a"), 6.0), "{:?}", nominal.orders);
+    assert!(close(nominal.total_cost, 18.0));
+    let eval = Evaluation::new(&crate::build::valid(s.clone()));
+    let p = plan_confident(&s, &eval, &req, 0.79, 300, 7).unwrap();
+    assert!(close(ordered(&p, "a"), 2.0), "{:?}", p.orders);
+    assert!(close(ordered(&p, "b"), 10.0), "{:?}", p.orders);
+    assert!(close(p.total_cost, 22.0), "{}", p.total_cost);
+    let c = p.confidence.as_ref().unwrap();
+    assert_eq!(c.futures, 300);
+    let row = &c.rows[0];
+    assert_eq!(row.capability, "sam");
+    assert!(row.in_sample >= 0.79, "{row:?}");
+    // Verified by an independent forecast on other seeds: P(L <= 10) = 10/12.
+    let odds = odds(&s, &p, 20_000, 99, &|_| {}).unwrap();
+    let r = odds
+        .rows
+        .iter()
+        .find(|r| r.capability == "sam" && r.deadline == "end-2026")
+        .unwrap();
+    assert!(
+        (r.p_met - 10.0 / 12.0).abs() < 3.0 * r.p_met_se.max(1e-3),
+        "{r:?}"
+    );
+    // The median plan meets it only when L <= 6: half the time.
+    let odds = super::odds(&s, &nominal, 20_000, 99, &|_| {}).unwrap();
+    let r = odds
+        .rows
+        .iter()
+        .find(|r| r.capability == "sam" && r.deadline == "end-2026")
+        .unwrap();
+    assert!((r.p_met - 0.5).abs() < 3.0 * r.p_met_se, "{r:?}");
+}
+
+#[test]
+fn confidence_needs_the_cost_objective_and_a_share() {
+    let s = uncertain_lead();
+    let eval = Evaluation::new(&crate::build::valid(s.clone()));
+    let req = request(Objective::Coverage, Some(100.0), "2026-12-31");
+    let e = plan_confident(&s, &eval, &req, 0.8, 10, 1).unwrap_err();
+    assert!(
+        e.to_string().contains("use it with --objective cost"),
+        "{e}"
+    );
+    let req = request(Objective::Cost, None, "2026-12-31");
+    let e = plan_confident(&s, &eval, &req, 1.5, 10, 1).unwrap_err();
+    assert!(e.to_string().contains("at most 1"), "{e}");
+}
