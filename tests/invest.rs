@@ -255,6 +255,47 @@ fn on_the_bundled_data_the_plan_invests_only_where_a_flow_falls_short() {
             .contains("19 months from decision to first output"),
         "{reason}"
     );
+    // An industrial workshare by GDP: the United Kingdom holds about 30 % of
+    // the key and no candidate investment, so any investment breaks the rule;
+    // the plan builds nothing and says why, and the table shows each share.
+    let p = json_of(
+        handover()
+            .args(["--format", "json", "plan", "--budget", "40e9/year"])
+            .args(["--deadline", "eu-2030", "--from", "2026-12-01"])
+            .args(["--samples", "200", "--workshare", "gdp", "--scenario"])
+            .arg(&dir),
+    );
+    assert!(p["investments"].as_array().unwrap().is_empty());
+    assert!(
+        p["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n.as_str().unwrap().contains("GB must host at least")),
+        "{:#}",
+        p["notes"]
+    );
+    let gb = p["workshare"]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["nation"] == "GB")
+        .unwrap()
+        .clone();
+    assert!(
+        gb["share"].is_null() && gb["low"].as_f64().unwrap() > 0.1,
+        "{gb}"
+    );
+    // With a tolerance wide enough for every nation the plant is built again.
+    let p = json_of(
+        handover()
+            .args(["--format", "json", "plan", "--budget", "40e9/year"])
+            .args(["--deadline", "eu-2030", "--from", "2026-12-01"])
+            .args(["--samples", "200", "--workshare", "gdp"])
+            .args(["--workshare-tolerance", "0.7", "--scenario"])
+            .arg(&dir),
+    );
+    assert_eq!(p["investments"].as_array().unwrap().len(), 1);
 }
 
 /// The plan fixture with uncertain lead times on the two European lines.
@@ -380,6 +421,14 @@ fn confidence_options_that_cannot_work_exit_2() {
             "fresh futures",
         ),
         (vec!["--objective", "cost", "--futures", "0"], "futures"),
+        (
+            vec!["--objective", "cost", "--workshare-tolerance", "2"],
+            "not a share from 0 to 1",
+        ),
+        (
+            vec!["--objective", "cost", "--workshare", "nope.csv"],
+            "--workshare `nope.csv`",
+        ),
     ] {
         let out = handover()
             .args(["plan", "--scenario"])

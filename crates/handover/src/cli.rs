@@ -513,6 +513,28 @@ pub struct PlanArgs {
     /// (today's behaviour before investments, for comparison).
     #[arg(long)]
     pub no_investments: bool,
+    /// Industrial workshare: each European nation's share of the plan's investment capex within
+    /// --workshare-tolerance of its share of this key: `gdp`, `equal`, or a CSV FILE
+    /// nation,share. A plan that invests nothing meets it.
+    #[arg(long, value_name = "gdp|equal|FILE")]
+    pub workshare: Option<String>,
+    /// How far a nation's share of the capex may be from its key share, in share points
+    /// (0.1: a nation with 30 % of the key hosts 20 % to 40 % of the capex).
+    #[arg(long, value_name = "SHARE", default_value_t = handover_core::plan::request::DEFAULT_WORKSHARE_TOLERANCE, value_parser = tolerance_arg)]
+    pub workshare_tolerance: f64,
+}
+
+/// A `--workshare-tolerance`: a share from 0 to 1.
+fn tolerance_arg(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(x) if (0.0..=1.0).contains(&x) => Ok(x),
+        Ok(x) => Err(format!(
+            "{x} is not a share from 0 to 1; write 0.1 for 10 points"
+        )),
+        Err(_) => Err(format!(
+            "`{text}` is not a number; write a share such as 0.1"
+        )),
+    }
 }
 
 /// Options of `plan`: the plan's, and the forecast of its odds.

@@ -20,21 +20,29 @@ use std::process::ExitCode;
 pub const EXIT_UNREACHABLE: u8 = 3;
 
 fn share_key(arg: &str) -> Result<ShareKey> {
-    Ok(match parse_share(arg)? {
-        ShareChoice::Key(k) => k,
-        ShareChoice::File(path) => {
-            let p = PathBuf::from(&path);
-            if !p.exists() {
-                return Err(crate::cli::Usage(format!(
-                    "--share `{path}`: expected gdp, equal, or a CSV file nation,share that exists"
+    key_of("--share", arg)
+}
+
+/// A key given to `option`: `gdp`, `equal` or a CSV file.
+fn key_of(option: &str, arg: &str) -> Result<ShareKey> {
+    Ok(
+        match parse_share(arg).map_err(|e| crate::cli::Usage(format!("{option} {}", e.detail())))? {
+            ShareChoice::Key(k) => k,
+            ShareChoice::File(path) => {
+                let p = PathBuf::from(&path);
+                if !p.exists() {
+                    return Err(crate::cli::Usage(format!(
+                    "{option} `{path}`: expected gdp, equal, or a CSV file nation,share that exists"
                 ))
-                .into());
+                    .into());
+                }
+                ShareKey::Custom(
+                    handover_data::read_share_key(&p)
+                        .with_context(|| format!("{option} `{path}`"))?,
+                )
             }
-            ShareKey::Custom(
-                handover_data::read_share_key(&p).with_context(|| format!("--share `{path}`"))?,
-            )
-        }
-    })
+        },
+    )
 }
 
 /// Build the request from the command line; `today` is the date `--from` defaults to
@@ -59,6 +67,12 @@ pub fn request(
         .request(s, today)
         .map_err(|e| crate::cli::Usage(e.to_string()))?;
     req.investments = !args.no_investments;
+    req.workshare = args
+        .workshare
+        .as_deref()
+        .map(|k| key_of("--workshare", k))
+        .transpose()?;
+    req.workshare_tolerance = args.workshare_tolerance;
     Ok(req)
 }
 
@@ -588,6 +602,33 @@ pub fn table(p: &Plan) -> String {
             ]);
         }
         o.push_str(&format!("\nBurden sharing (key: {key})\n{t}\n"));
+    }
+
+    if let Some(w) = &p.workshare {
+        let mut t = table_new(&[
+            "Nation",
+            "Key share",
+            "Allowed share of capex",
+            "Capex hosted",
+            "Share of capex",
+            "",
+        ]);
+        for r in &w.rows {
+            t.add_row(vec![
+                Cell::new(&r.nation),
+                right(pct(r.key_share)),
+                right(format!("{} to {}", pct(r.low), pct(r.high))),
+                right(money(r.capex, cur)),
+                right(r.share.map(pct).unwrap_or_else(|| "no investment".into())),
+                Cell::new(if r.binding { "at its bound" } else { "" }),
+            ]);
+        }
+        o.push_str(&format!(
+            "\nIndustrial workshare (key: {}, within {} points; {} of capex in all)\n{t}\n",
+            w.key,
+            number(w.tolerance * 100.0, 1),
+            money(w.total_capex, cur)
+        ));
     }
 
     o.push_str(&format!(

@@ -34,6 +34,7 @@ mod share;
 mod solve;
 #[cfg(test)]
 mod tests;
+mod workshare;
 
 pub use odds::{odds, OddsRow, PlanOdds};
 pub use problem::PlanProblem;
@@ -43,7 +44,7 @@ pub use request::{
 };
 pub use result::{
     BudgetYear, CapabilityPlan, InvestmentOption, LinePlan, NationShare, NewLine, Plan,
-    PlannedInvestment, PlannedOrder, Unreachable, WorkforceYear,
+    PlannedInvestment, PlannedOrder, Unreachable, WorkforceYear, WorkshareRow, WorkshareUse,
 };
 pub use saa::{plan_confident, Confidence, ConfidenceRow, DEFAULT_FUTURES};
 pub use share::latest_gdp_musd;
@@ -80,6 +81,16 @@ pub enum PlanError {
     /// The solver found the problem infeasible or unbounded, or failed.
     #[error("the planner's linear program could not be solved: {0}")]
     Solver(String),
+    /// A plan exists, but none meets the `--workshare` rule.
+    #[error("no plan meets --workshare {key} within {tolerance} of each nation's key share{why}; without the rule a plan exists: raise --workshare-tolerance or drop --workshare")]
+    Workshare {
+        /// Name of the key.
+        key: String,
+        /// Tolerance.
+        tolerance: f64,
+        /// The nations that cannot host their share, as text (may be empty).
+        why: String,
+    },
 }
 
 /// Build and solve in one call.

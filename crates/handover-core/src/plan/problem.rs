@@ -66,6 +66,8 @@ pub struct PlanProblem {
     pub(super) budget_years: Vec<i32>,
     pub(super) shares: Vec<KeyRow>,
     pub(super) share_key: Option<String>,
+    /// `--workshare`, resolved.
+    pub(super) workshare: Option<super::workshare::Workshare>,
     pub(super) notes: Vec<String>,
 }
 
@@ -588,6 +590,23 @@ impl PlanProblem {
         if shares.iter().any(|(_, _, g)| g.is_none()) {
             notes.push("nations without a GDP figure show no % of GDP".into());
         }
+        let workshare = match &req.workshare {
+            Some(key) => {
+                let t = req.workshare_tolerance;
+                if !(t.is_finite() && (0.0..=1.0).contains(&t)) {
+                    return Err(PlanError::Request(format!(
+                        "--workshare-tolerance {t} is not a share between 0 and 1 (0.1: within 10 points of the key)"
+                    )));
+                }
+                let (rows, name) = super::share::share_key(s, key, &european)?;
+                Some(super::workshare::Workshare {
+                    key: name,
+                    tolerance: t,
+                    rows: rows.into_iter().map(|(n, k, _)| (n, k)).collect(),
+                })
+            }
+            None => None,
+        };
 
         let members = metrics.index_members.clone();
         let index_before = metrics.index.as_ref().map(|i| i[k]);
@@ -611,6 +630,7 @@ impl PlanProblem {
             budget_years,
             shares,
             share_key,
+            workshare,
             notes,
         })
     }

@@ -51,6 +51,9 @@ pub enum ShareKey {
     Custom(Vec<ShareRow>),
 }
 
+/// The default `--workshare-tolerance`.
+pub const DEFAULT_WORKSHARE_TOLERANCE: f64 = 0.1;
+
 /// What to plan.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlanRequest {
@@ -74,6 +77,11 @@ pub struct PlanRequest {
     /// Whether the plan may invest in capacity from investments.csv
     /// (`--no-investments`: orders on existing lines only).
     pub investments: bool,
+    /// `--workshare`: each nation's share of the investment within
+    /// `workshare_tolerance` of its share of this key. Default: none.
+    pub workshare: Option<ShareKey>,
+    /// Tolerance of the workshare rule, in share points (default 0.1).
+    pub workshare_tolerance: f64,
 }
 
 impl PlanRequest {
@@ -89,6 +97,8 @@ impl PlanRequest {
             min_european_content: None,
             usd_per_currency: None,
             investments: true,
+            workshare: None,
+            workshare_tolerance: DEFAULT_WORKSHARE_TOLERANCE,
         }
     }
 }

@@ -295,6 +295,9 @@ pub struct Plan {
     pub shares: Vec<NationShare>,
     /// Name of the burden-sharing key, if one was given.
     pub share_key: Option<String>,
+    /// Each nation's share of the investment against `--workshare`, if given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub workshare: Option<WorkshareUse>,
     /// Caveats and choices made.
     pub notes: Vec<String>,
     /// How likely the plan is to work (P(met) with and without it), where
@@ -308,4 +311,36 @@ pub struct Plan {
     pub solver: String,
     /// LP size: variables and constraints.
     pub lp_size: (usize, usize),
+}
+
+/// The plan's investment per nation against the `--workshare` key.
+#[derive(Debug, Clone, Serialize)]
+pub struct WorkshareUse {
+    /// Name of the key.
+    pub key: String,
+    /// Tolerance in share points.
+    pub tolerance: f64,
+    /// Capex of all the plan's investments.
+    pub total_capex: f64,
+    /// One row per nation of the key, in the key's order.
+    pub rows: Vec<WorkshareRow>,
+}
+
+/// One nation's workshare.
+#[derive(Debug, Clone, Serialize)]
+pub struct WorkshareRow {
+    /// Nation code.
+    pub nation: String,
+    /// Its share of the key.
+    pub key_share: f64,
+    /// Capex of the plan's investments on its soil.
+    pub capex: f64,
+    /// Its share of the plan's capex; `None` when the plan invests nothing.
+    pub share: Option<f64>,
+    /// Least share the rule allows.
+    pub low: f64,
+    /// Greatest share the rule allows.
+    pub high: f64,
+    /// The share is at a bound.
+    pub binding: bool,
 }

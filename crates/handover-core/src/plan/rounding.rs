@@ -386,12 +386,14 @@ impl PlanProblem {
             })
             .collect();
         let mut notes = self.notes.clone();
+        notes.extend(self.workshare_notes());
         if rate.is_none() && self.share_key.is_some() {
             notes.push(format!(
                 "GDP is in US$: give the exchange rate (US$ per {}) to show shares as % of GDP",
                 s.scenario.currency
             ));
         }
+        let workshare = self.workshare_use(&investments);
         Ok(Plan {
             objective: req.objective,
             currency: s.scenario.currency.clone(),
@@ -421,6 +423,7 @@ impl PlanProblem {
             unreachable: self.unreachable.clone(),
             shares,
             share_key: self.share_key.clone(),
+            workshare,
             notes,
             odds: None,
             confidence: None,

@@ -348,6 +348,7 @@ impl PlanProblem {
             }
             rows.push(constraint!(e <= w.available));
         }
+        rows.extend(u.workshare_rows(&y, money));
 
         // Per future: deliveries by the deadline and whether each target is met.
         let deadline = u.deadline_id.clone();

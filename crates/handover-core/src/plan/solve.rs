@@ -18,7 +18,31 @@ impl PlanProblem {
     /// the program is mixed-integer; its duals come from the linear program
     /// with the chosen steps fixed (docs/PLANNER.md).
     pub fn solve(&self, s: &Scenario) -> Result<Plan, PlanError> {
-        self.solve_as(s, self.has_steps())
+        let solved = self.solve_as(s, self.has_steps());
+        match (&solved, &self.workshare) {
+            (Err(PlanError::Solver(_) | PlanError::BudgetTooSmall { .. }), Some(w)) => {
+                // Blame the workshare rule where the plan exists without it.
+                let mut free = self.clone();
+                free.workshare = None;
+                if free.solve_as(s, free.has_steps()).is_err() {
+                    return solved;
+                }
+                let short = self.workshare_short_of();
+                Err(PlanError::Workshare {
+                    key: w.key.clone(),
+                    tolerance: w.tolerance,
+                    why: if short.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            " ({} must host part of the capex but has no candidate investment)",
+                            short.join(", ")
+                        )
+                    },
+                })
+            }
+            _ => solved,
+        }
     }
 
     /// [`PlanProblem::solve`] with whole steps relaxed to any size: the
@@ -402,6 +426,8 @@ impl PlanProblem {
             workforce_rows.push(rows.len());
             rows.push(constraint!(e <= w.available));
         }
+        // Workshare: each nation's capex within the tolerance of its key share.
+        rows.extend(self.workshare_rows(&y, money));
         // Capability levels: deliveries of orders, capacity of flow investments.
         let delivered = |ci: usize| -> Expression {
             let mut e: Expression = self

@@ -753,3 +753,81 @@ fn confidence_needs_the_cost_objective_and_a_share() {
     let e = plan_confident(&s, &eval, &req, 1.5, 10, 1).unwrap_err();
     assert!(e.to_string().contains("at most 1"), "{e}");
 }
+
+// --workshare (docs/PLANNER.md, "Workshare").
+
+/// `flow_plant` with a second candidate plant in FR at twice the capex (20
+/// per round a year).
+fn two_plants() -> Scenario {
+    flow_plant("2027-12-31")
+        .investment("plant-fr", "shells", "FR", 100.0, 6, 6, 2000.0)
+        .build()
+}
+
+fn with_workshare(key: ShareKey, tolerance: f64) -> PlanRequest {
+    let mut req = request(Objective::Cost, None, "2027-12-31");
+    req.workshare = Some(key);
+    req.workshare_tolerance = tolerance;
+    req
+}
+
+fn capex_in(p: &Plan, nation: &str) -> f64 {
+    p.investments
+        .iter()
+        .filter(|i| i.nation == nation)
+        .map(|i| i.capex)
+        .sum()
+}
+
+#[test]
+fn workshare_spreads_the_capex_within_the_tolerance_of_the_key() {
+    // 60 rounds a year are needed: a in DE at 10, b in FR at 20, a + b = 60.
+    // Without the rule all in DE: 600.
+    let s = two_plants();
+    let free = run(&s, &request(Objective::Cost, None, "2027-12-31")).unwrap();
+    assert!(close(free.investment_cost, 600.0), "{:?}", free.investments);
+    assert!(free.workshare.is_none());
+    // Equal key, 10 points: DE at most 60 % of the capex, 10a <= 0.6 (10a +
+    // 20b), so a <= 3b: a = 45, b = 15, capex 450 + 300 = 750.
+    let p = run(&s, &with_workshare(ShareKey::Equal, 0.1)).unwrap();
+    assert!(close(capex_in(&p, "DE"), 450.0), "{:?}", p.investments);
+    assert!(close(capex_in(&p, "FR"), 300.0), "{:?}", p.investments);
+    assert!(close(p.investment_cost, 750.0));
+    let w = p.workshare.as_ref().unwrap();
+    assert_eq!(w.key, "equal");
+    let de = w.rows.iter().find(|r| r.nation == "DE").unwrap();
+    assert!(close(de.share.unwrap(), 0.6) && de.binding, "{de:?}");
+    assert!(close(de.key_share, 0.5) && close(de.low, 0.4) && close(de.high, 0.6));
+    // No tolerance: 10a = 20b, a = 40, b = 20, capex 800.
+    let p = run(&s, &with_workshare(ShareKey::Equal, 0.0)).unwrap();
+    assert!(close(capex_in(&p, "DE"), 400.0), "{:?}", p.investments);
+    assert!(close(p.investment_cost, 800.0));
+    // The oracle: the plan still reaches 100 a year.
+    let eval = assess_with(&s, &p);
+    assert!(close(level_at(&eval, &s, "shells", "2027-12-31"), 100.0));
+}
+
+#[test]
+fn workshare_that_no_plan_can_meet_names_the_nation_without_candidates() {
+    // One plant, in DE; FR holds half the key and no candidate: any
+    // investment breaks the rule, and investing is the only way to the target.
+    let s = flow_plant("2027-12-31").build();
+    let e = run(&s, &with_workshare(ShareKey::Equal, 0.1)).unwrap_err();
+    let text = e.to_string();
+    assert!(
+        text.contains("no plan meets --workshare equal within 0.1")
+            && text.contains("FR must host part of the capex"),
+        "{text}"
+    );
+    // The coverage objective invests nothing and says why.
+    let mut req = with_workshare(ShareKey::Equal, 0.1);
+    req.objective = Objective::Coverage;
+    req.budget_per_year = Some(1e6);
+    let p = run(&s, &req).unwrap();
+    assert!(p.investments.is_empty(), "{:?}", p.investments);
+    assert!(
+        p.notes.iter().any(|n| n.contains("FR must host at least")),
+        "{:?}",
+        p.notes
+    );
+}
