@@ -1495,8 +1495,18 @@ fn plan_on_the_bundled_data_explains_why_nothing_arrives_by_2027() {
         .args(["plan", "--budget", "40e9/year", "--deadline", "us-2027"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("No orders"))
-        .stdout(predicate::str::contains("lead time 36 months"));
+        .stdout(predicate::str::contains(
+            "No orders: no line can take a new order delivered by the deadline",
+        ))
+        .stdout(predicate::str::contains("lead time 51 months"))
+        // The Leopard line has no capacity rows: that, not its backlog, is why.
+        .stdout(predicate::str::contains("no capacity data"));
+    // A budget of 0 is named as the cause, not the lines.
+    handover()
+        .args(["plan", "--budget", "0", "--deadline", "eu-2030"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("No orders: the budget is 0"));
 }
 
 #[test]

@@ -160,6 +160,39 @@ fn opt(x: Option<f64>, f: impl Fn(f64) -> String) -> String {
     x.map(f).unwrap_or_else(|| "no data".into())
 }
 
+/// Why a plan has no orders, in words: the first cause that holds.
+fn no_orders_cause(p: &Plan) -> String {
+    let open: Vec<&str> = p
+        .capabilities
+        .iter()
+        .filter(|c| match (c.target, c.level_before) {
+            (Some(t), Some(l)) => {
+                l < t && !p.unreachable.iter().any(|u| u.capability == c.capability)
+            }
+            _ => false,
+        })
+        .map(|c| c.capability.as_str())
+        .collect();
+    let eligible = p.lines.iter().filter(|l| l.eligible).count();
+    if p.budget_per_year == Some(0.0) {
+        "the budget is 0, so nothing can be bought (give --budget, e.g. 40e9/year)".into()
+    } else if !p.investments.is_empty() {
+        "the investments below close the gaps; no order on an existing line is needed".into()
+    } else if eligible == 0 {
+        "no line can take a new order delivered by the deadline (each line's reason is in Lines)"
+            .into()
+    } else if open.is_empty() && p.unreachable.is_empty() {
+        "every target is met by the deadline without new orders".into()
+    } else if open.is_empty() {
+        "every target that can be reached is met without new orders; the others cannot be reached at any cost (below)".into()
+    } else {
+        format!(
+            "the lines that can take an order ({eligible}) add nothing to the capabilities short of their target ({}) by the deadline within the budget",
+            open.join(", ")
+        )
+    }
+}
+
 /// The plan as text tables.
 pub fn table(p: &Plan) -> String {
     let cur = p.currency.as_str();
@@ -187,9 +220,7 @@ pub fn table(p: &Plan) -> String {
     ));
 
     if p.orders.is_empty() {
-        o.push_str(
-            "\nNo orders: nothing that can be ordered adds coverage by the deadline (see Lines).\n",
-        );
+        o.push_str(&format!("\nNo orders: {}.\n", no_orders_cause(p)));
     } else {
         let mut t = table_new(&[
             "Order date",

@@ -306,6 +306,11 @@ impl PlanProblem {
                         .clone()
                         .unwrap_or_else(|| "not plannable".into())
                 ));
+            } else if !s.capacity.iter().any(|c| c.line == l.id) {
+                reason = Some(
+                    "no capacity data (no capacity.csv row for the line): its output is unknown, so orders on it cannot be planned"
+                        .into(),
+                );
             } else if l.unit_cost.is_none_or(|c| c <= 0.0) {
                 reason = Some("no unit cost: cannot be planned".into());
             } else if let Some(why) = content_rule(req.min_european_content, l.content_eu) {
@@ -550,6 +555,15 @@ impl PlanProblem {
                 }
             } else if !eval.model.lines.iter().any(|l| l.capability == ci) && own_inv.is_empty() {
                 "no production line in the scenario".to_string()
+            } else if own.is_empty()
+                && own_inv.is_empty()
+                && s.lines.iter().enumerate().all(|(li, l)| {
+                    eval.model.lines[li].capability != ci
+                        || !s.capacity.iter().any(|c| c.line == l.id)
+                })
+            {
+                "its lines have no capacity data (capacity.csv): their output is unknown"
+                    .to_string()
             } else if own.is_empty() && own_inv.is_empty() {
                 "no line with a unit cost that meets the rules".to_string()
             } else if own.iter().all(|x| x.slots.is_empty()) && own_inv.is_empty() {
@@ -580,8 +594,20 @@ impl PlanProblem {
         };
 
         // Burden-sharing key.
+        let left_out = |option: &str, key: &super::ShareKey, notes: &mut Vec<String>| {
+            let out = super::share::without_gdp(s, key, &european);
+            if !out.is_empty() {
+                notes.push(format!(
+                    "{option} gdp leaves out {} ({}): no GDP in economics.csv, given or implied by defence spending and its share of GDP; the key's shares are those of the {} nations with a GDP, summing to 100 % among them",
+                    out.join(", "),
+                    if out.len() == 1 { "1 nation".to_string() } else { format!("{} nations", out.len()) },
+                    european.len() - out.len()
+                ));
+            }
+        };
         let (shares, share_key) = match &req.share {
             Some(key) => {
+                left_out("--share", key, &mut notes);
                 let (rows, name) = share_key(s, key, &european)?;
                 (rows, Some(name))
             }
@@ -598,6 +624,7 @@ impl PlanProblem {
                         "--workshare-tolerance {t} is not a share between 0 and 1 (0.1: within 10 points of the key)"
                     )));
                 }
+                left_out("--workshare", key, &mut notes);
                 let (rows, name) = super::share::share_key(s, key, &european)?;
                 Some(super::workshare::Workshare {
                     key: name,

@@ -22,6 +22,18 @@ pub fn latest_gdp_musd(s: &Scenario, nation: &str) -> Option<f64> {
 /// A nation's row of the key: `(nation, share, GDP US$ m)`.
 pub(super) type KeyRow = (String, f64, Option<f64>);
 
+/// European nations a `gdp` key leaves out: no GDP figure, given or implied.
+pub(super) fn without_gdp<'a>(s: &Scenario, key: &ShareKey, european: &[&'a str]) -> Vec<&'a str> {
+    match key {
+        ShareKey::Gdp => european
+            .iter()
+            .copied()
+            .filter(|n| latest_gdp_musd(s, n).is_none())
+            .collect(),
+        _ => vec![],
+    }
+}
+
 /// The burden-sharing key and its name.
 pub(super) fn share_key(
     s: &Scenario,

@@ -469,6 +469,7 @@ impl PlanProblem {
         let mut zs = vec![];
         // The index's part the program cannot change: members without a z.
         let mut fixed_index = 0.0;
+        let mut nothing_to_reach = false;
         match phase {
             Phase::MaxIndex | Phase::MinCostAtIndex(_) => {
                 for &ci in &self.members {
@@ -493,6 +494,7 @@ impl PlanProblem {
                 }
             }
             Phase::MinCost(skip) => {
+                let before = rows.len();
                 for (&ci, &(t, base)) in &self.plannable {
                     if skip.contains(&ci) || is_met(base, t) {
                         continue;
@@ -515,6 +517,7 @@ impl PlanProblem {
                     // A hair above the target, so floating-point dust cannot leave it unmet.
                     rows.push(constraint!(d / t >= (t - base) / t + 1e-7));
                 }
+                nothing_to_reach = rows.len() == before;
             }
         }
         let nvars = self.order_variables() + count + n.len() + zs.len();
@@ -529,6 +532,47 @@ impl PlanProblem {
             Phase::MinCost(_) => vars.minimise(total_cost.clone() + late),
         };
         let nrows = rows.len();
+        let fixed_zero = match ints {
+            Ints::Fixed(steps) => steps.iter().flatten().all(|k| *k == 0.0),
+            _ => true,
+        };
+        if nothing_to_reach && fixed_zero {
+            // Least cost with no target to reach: buy and build nothing (every
+            // row holds at zero). Not sent to the solver, whose interior point
+            // may fail to converge on a program with no active row.
+            let zeros = |n: usize| vec![0.0; n];
+            return Ok(LpResult {
+                sol: LpSolution {
+                    x: self
+                        .candidates
+                        .iter()
+                        .map(|c| zeros(c.slots.len()))
+                        .collect(),
+                    y: self
+                        .investments
+                        .iter()
+                        .map(|c| zeros(c.decisions.len()))
+                        .collect(),
+                    xi: self
+                        .investments
+                        .iter()
+                        .map(|c| zeros(c.slots.len()))
+                        .collect(),
+                },
+                steps: k.iter().map(|v| zeros(v.len())).collect(),
+                steps_raw: k.iter().map(|v| zeros(v.len())).collect(),
+                objective: 0.0,
+                fixed_index,
+                duals: Duals {
+                    lines: vec![0.0; self.candidates.len()],
+                    budget: budget_rows.iter().map(|&(y, _)| (y, 0.0)).collect(),
+                    investments: vec![0.0; self.investments.len()],
+                    workforce: vec![0.0; self.workforce.len()],
+                    money,
+                },
+                size: (nvars, nrows),
+            });
+        }
         if nvars == 0 {
             // Nothing to order: no program (the solver does not take an empty problem).
             return Ok(LpResult {

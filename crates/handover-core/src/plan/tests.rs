@@ -831,3 +831,69 @@ fn workshare_that_no_plan_can_meet_names_the_nation_without_candidates() {
         p.notes
     );
 }
+
+#[test]
+fn a_cost_plan_with_every_target_met_buys_nothing() {
+    // The flow is met by the existing line; the stepped plant is not needed.
+    let mut s = ScenarioBuilder::monthly("2026-01-01", "2030-12-31")
+        .nation("DE", &["EUROPE"])
+        .nation("FR", &["EUROPE"])
+        .flow("shells", 100.0)
+        .line("old", "shells", "FR", 0)
+        .capacity("old", "2026-01-01", 100.0)
+        .investment("plant", "shells", "DE", 100.0, 19, 35, 5e8)
+        .build();
+    s.investments[0].step = Some(100.0);
+    let p = run(&s, &request(Objective::Cost, None, "2030-12-31")).unwrap();
+    assert!(p.investments.is_empty(), "{:?}", p.investments);
+    assert!(close(p.total_cost, 0.0));
+}
+
+#[test]
+fn a_gdp_key_names_the_nations_it_leaves_out() {
+    // Only DE has a GDP: FR is left out of the key, and the plan says so.
+    let mut s = two_lines(20.0);
+    s.economics.push(crate::scenario::Economics {
+        nation: "DE".into(),
+        year: 2024,
+        gdp_musd: Some(3000.0),
+        defence_musd: None,
+        defence_pct_gdp: None,
+        provenance: Provenance::default(),
+        origin: Origin::default(),
+    });
+    let mut r = request(Objective::Cost, None, "2026-12-31");
+    r.share = Some(ShareKey::Gdp);
+    let p = run(&s, &r).unwrap();
+    assert_eq!(p.shares.len(), 1);
+    assert!(close(p.shares[0].share, 1.0));
+    assert!(
+        p.notes
+            .iter()
+            .any(|n| n.starts_with("--share gdp leaves out FR (1 nation)")),
+        "{:?}",
+        p.notes
+    );
+}
+
+#[test]
+fn a_line_without_capacity_data_is_not_blamed_on_its_backlog() {
+    // The only line has a unit cost and an order book but no capacity rows.
+    let s = base()
+        .stock("mbt", 100.0)
+        .holding("EUROPE", "mbt", 50.0)
+        .line("tank", "mbt", "DE", 12)
+        .unit_cost("tank", 10.0)
+        .order("o", "DE", "tank", 20.0, "2026-01-01")
+        .build();
+    let p = run(&s, &request(Objective::Cost, None, "2027-12-31")).unwrap();
+    let why = p.lines[0].reason.as_deref().unwrap();
+    assert!(why.starts_with("no capacity data"), "{why}");
+    let u = p
+        .unreachable
+        .iter()
+        .find(|u| u.capability == "mbt")
+        .unwrap();
+    assert!(u.reason.contains("no capacity data"), "{}", u.reason);
+    assert!(p.orders.is_empty());
+}
