@@ -1507,6 +1507,13 @@ fn plan_on_the_bundled_data_explains_why_nothing_arrives_by_2027() {
         .assert()
         .success()
         .stdout(predicate::str::contains("No orders: the budget is 0"));
+    // A cost plan that buys nothing shows no shadow price (nothing binds).
+    handover()
+        .args(["plan", "--objective", "cost", "--deadline", "eu-2030"])
+        .assert()
+        .code(3)
+        .stdout(predicate::str::contains("saved").not())
+        .stdout(predicate::str::contains("blank where it does not bind"));
 }
 
 #[test]

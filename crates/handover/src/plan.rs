@@ -160,6 +160,18 @@ fn opt(x: Option<f64>, f: impl Fn(f64) -> String) -> String {
     x.map(f).unwrap_or_else(|| "no data".into())
 }
 
+/// A shadow price worth showing: for the cost objective at least `floor`
+/// of money (1: a currency unit, below which a dual is the interior point's
+/// dust), for the coverage objective at least 1e-9 index points; else blank
+/// (the constraint does not bind).
+fn shown(v: Option<f64>, p: &Plan, floor: f64) -> Option<f64> {
+    let floor = match p.objective {
+        Objective::Cost => floor,
+        Objective::Coverage => 1e-9,
+    };
+    v.filter(|x| x.abs() >= floor)
+}
+
 /// Why a plan has no orders, in words: the first cause that holds.
 fn no_orders_cause(p: &Plan) -> String {
     let open: Vec<&str> = p
@@ -380,7 +392,7 @@ pub fn table(p: &Plan) -> String {
             right(money(b.procurement, cur)),
             right(money(b.investment, cur)),
             Cell::new(if b.exhausted { "yes" } else { "" }),
-            right(match (b.shadow_price_per_bn, p.objective) {
+            right(match (shown(b.shadow_price_per_bn, p, 1e-9), p.objective) {
                 (Some(v), Objective::Coverage) => format!("{} pts per bn", number(v, 3)),
                 (Some(v), Objective::Cost) => format!("{} saved per bn", money(v * 1e9, cur)),
                 (None, _) => String::new(),
@@ -429,6 +441,10 @@ pub fn table(p: &Plan) -> String {
         list(at_max.iter().map(|s| s.to_string()).collect()),
         list(hiring),
     ));
+    o.push_str(match p.objective {
+        Objective::Cost => "Shadow prices: what one more unit of a binding constraint would save; blank where it does not bind.\n",
+        Objective::Coverage => "Shadow prices: readiness-index points one more unit of a binding constraint would add; blank where it does not bind.\n",
+    });
 
     let mut t = table_new(&[
         "Line",
@@ -460,7 +476,7 @@ pub fn table(p: &Plan) -> String {
             } else {
                 String::new()
             }),
-            right(match (l.shadow_price, p.objective) {
+            right(match (shown(l.shadow_price, p, 1.0), p.objective) {
                 (Some(v), Objective::Coverage) => format!("{} pts/unit", number(v, 4)),
                 (Some(v), Objective::Cost) => format!("{} saved/unit", money(v, cur)),
                 (None, _) => String::new(),
@@ -492,15 +508,20 @@ pub fn table(p: &Plan) -> String {
                 } else {
                     String::new()
                 }),
-                right(match (i.shadow_price.filter(|_| i.eligible), p.objective) {
-                    (Some(v), Objective::Coverage) => {
-                        format!("{} pts per unit a year", number(v, 6))
-                    }
-                    (Some(v), Objective::Cost) => {
-                        format!("{} saved per unit a year", money(v, cur))
-                    }
-                    (None, _) => String::new(),
-                }),
+                right(
+                    match (
+                        shown(i.shadow_price.filter(|_| i.eligible), p, 1.0),
+                        p.objective,
+                    ) {
+                        (Some(v), Objective::Coverage) => {
+                            format!("{} pts per unit a year", number(v, 6))
+                        }
+                        (Some(v), Objective::Cost) => {
+                            format!("{} saved per unit a year", money(v, cur))
+                        }
+                        (None, _) => String::new(),
+                    },
+                ),
                 Cell::new(i.reason.clone().unwrap_or_default()),
             ]);
         }
@@ -523,15 +544,17 @@ pub fn table(p: &Plan) -> String {
                 right(level(w.available)),
                 right(level(w.hired)),
                 Cell::new(if w.binding { "yes" } else { "" }),
-                right(match (w.shadow_price_per_1000, p.objective) {
-                    (Some(v), Objective::Coverage) => {
-                        format!("{} pts per 1,000 workers", number(v, 3))
-                    }
-                    (Some(v), Objective::Cost) => {
-                        format!("{} saved per 1,000 workers", money(v, cur))
-                    }
-                    (None, _) => String::new(),
-                }),
+                right(
+                    match (shown(w.shadow_price_per_1000, p, 1.0), p.objective) {
+                        (Some(v), Objective::Coverage) => {
+                            format!("{} pts per 1,000 workers", number(v, 3))
+                        }
+                        (Some(v), Objective::Cost) => {
+                            format!("{} saved per 1,000 workers", money(v, cur))
+                        }
+                        (None, _) => String::new(),
+                    },
+                ),
             ]);
         }
         o.push_str(&format!(
