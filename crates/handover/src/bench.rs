@@ -287,6 +287,53 @@ pub fn run_planner(args: &BenchArgs, given: Option<(Valid, String)>) -> Result<P
             error,
         });
     }
+    if let Some(n) = args.futures {
+        let mut req = PlanRequest::new(Objective::Cost, s.scenario.start, &horizon);
+        req.grid = handover_core::time::Step::Quarter;
+        let mut solves = vec![];
+        let mut last = None;
+        for _ in 0..args.repeat {
+            let t = Instant::now();
+            let plan = handover_core::plan::plan_confident(&s, &eval, &req, 0.8, n as usize, 2);
+            solves.push(t.elapsed().as_secs_f64());
+            if show {
+                eprintln!(
+                    "cost --confidence 0.8, {n} futures: {:.3} s",
+                    solves.last().unwrap()
+                );
+            }
+            last = Some(plan);
+        }
+        let (size, orders, investments, notes, error) = match last {
+            Some(Ok(p)) => (
+                p.lp_size,
+                p.orders.len(),
+                p.investments.len(),
+                p.notes,
+                None,
+            ),
+            Some(Err(e)) => ((0, 0), 0, 0, vec![], Some(e.to_string())),
+            None => ((0, 0), 0, 0, vec![], None),
+        };
+        runs.push(PlannerRun {
+            objective: format!("cost, --confidence 0.8, {n} futures"),
+            build_seconds: 0.0,
+            solve_seconds: median(&solves),
+            solves_seconds: solves,
+            relaxed_seconds: 0.0,
+            candidates: 0,
+            investments,
+            relaxation: None,
+            integer_objective: None,
+            notes,
+            variables: size.0,
+            constraints: size.1,
+            orders,
+            index_before: None,
+            index_after: None,
+            error,
+        });
+    }
     Ok(PlannerReport {
         scenario: label,
         periods: eval.model.calendar.periods(),

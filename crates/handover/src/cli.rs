@@ -330,6 +330,10 @@ pub struct BenchArgs {
     /// without a budget).
     #[arg(long)]
     pub planner: bool,
+    /// With --planner, also time the cost plan with --confidence 0.8 against this many sampled
+    /// futures (a mixed-integer program about this many times the size of the plain one).
+    #[arg(long, value_name = "S", requires = "planner", value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    pub futures: Option<u64>,
 }
 
 /// Severities `--fail-on` accepts.
