@@ -241,39 +241,22 @@ impl PlanProblem {
         let n_g = groups.len();
         let need = ((confidence * n_f as f64) - 1e-9).ceil() as usize;
         let budget = self.request.budget_per_year;
-        let money = budget
-            .filter(|b| *b > 0.0)
-            .or_else(|| {
-                u.candidates
-                    .iter()
-                    .map(|c| c.unit_cost)
-                    .chain(u.investments.iter().map(|c| c.capex))
-                    .reduce(f64::max)
-            })
-            .unwrap_or(1.0)
-            .max(1.0);
+        let money = u.money_unit(budget);
         let mut vars = ProblemVariables::new();
         let mut rows: Vec<Constraint> = vec![];
         // Shared decisions.
+        let mut quantities = |slots: usize| -> Vec<Variable> {
+            (0..slots).map(|_| vars.add(variable().min(0.0))).collect()
+        };
         let x: Vec<Vec<Variable>> = u
             .candidates
             .iter()
-            .map(|c| {
-                c.slots
-                    .iter()
-                    .map(|_| vars.add(variable().min(0.0)))
-                    .collect()
-            })
+            .map(|c| quantities(c.slots.len()))
             .collect();
         let xi: Vec<Vec<Variable>> = u
             .investments
             .iter()
-            .map(|c| {
-                c.slots
-                    .iter()
-                    .map(|_| vars.add(variable().min(0.0)))
-                    .collect()
-            })
+            .map(|c| quantities(c.slots.len()))
             .collect();
         let mut y: Vec<Vec<Variable>> = vec![];
         let mut integer = false;
@@ -351,19 +334,6 @@ impl PlanProblem {
         rows.extend(u.workshare_rows(&y, money));
 
         // Per future: deliveries by the deadline and whether each target is met.
-        let deadline = u.deadline_id.clone();
-        let applies = |sc: &Scenario, ci: usize| {
-            sc.deadlines
-                .iter()
-                .position(|d| d.id == deadline)
-                .is_none_or(|di| {
-                    sc.requirement(&sc.capabilities[ci].id).is_some_and(|r| {
-                        r.deadlines
-                            .as_ref()
-                            .is_none_or(|ds| ds.contains(&sc.deadlines[di].id))
-                    })
-                })
-        };
         // capability -> per future: Some(binary) to be met, None already met, or unreachable.
         let mut met: Vec<(usize, Vec<Option<Variable>>, usize, usize)> = vec![];
         let mut rows_of: Vec<(usize, Vec<OpenTarget>)> = vec![];
@@ -441,7 +411,7 @@ impl PlanProblem {
             }
             let mut mine = vec![];
             for (&ci, &(t, base)) in &p.plannable {
-                if !applies(sc, ci) {
+                if !u.target_applies(sc, ci) {
                     continue;
                 }
                 let unreachable = p

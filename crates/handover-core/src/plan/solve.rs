@@ -217,16 +217,10 @@ impl PlanProblem {
         out
     }
 
-    pub(super) fn lp(
-        &self,
-        s: &Scenario,
-        phase: Phase<'_>,
-        budget: Option<f64>,
-        ints: &Ints,
-    ) -> Result<LpResult, PlanError> {
-        let mut vars = ProblemVariables::new();
-        // Money is scaled to this unit so the program's coefficients stay near 1.
-        let money = budget
+    /// The unit money is scaled to in a program, so its coefficients stay
+    /// near 1: the budget a year, else the dearest unit or investment.
+    pub(super) fn money_unit(&self, budget: Option<f64>) -> f64 {
+        budget
             .filter(|b| *b > 0.0)
             .or_else(|| {
                 self.candidates
@@ -236,7 +230,33 @@ impl PlanProblem {
                     .reduce(f64::max)
             })
             .unwrap_or(1.0)
-            .max(1.0);
+            .max(1.0)
+    }
+
+    /// Whether the target of capability `ci` applies at this problem's
+    /// deadline in `s` (a requirement may name the deadlines it holds for).
+    pub(super) fn target_applies(&self, s: &Scenario, ci: usize) -> bool {
+        s.deadlines
+            .iter()
+            .position(|d| d.id == self.deadline_id)
+            .is_none_or(|di| {
+                s.requirement(&s.capabilities[ci].id).is_some_and(|r| {
+                    r.deadlines
+                        .as_ref()
+                        .is_none_or(|ds| ds.contains(&s.deadlines[di].id))
+                })
+            })
+    }
+
+    pub(super) fn lp(
+        &self,
+        s: &Scenario,
+        phase: Phase<'_>,
+        budget: Option<f64>,
+        ints: &Ints,
+    ) -> Result<LpResult, PlanError> {
+        let mut vars = ProblemVariables::new();
+        let money = self.money_unit(budget);
         let x: Vec<Vec<Variable>> = self
             .candidates
             .iter()
@@ -499,18 +519,7 @@ impl PlanProblem {
                     if skip.contains(&ci) || is_met(base, t) {
                         continue;
                     }
-                    let applies = s
-                        .deadlines
-                        .iter()
-                        .position(|d| d.id == self.deadline_id)
-                        .is_none_or(|di| {
-                            s.requirement(&s.capabilities[ci].id).is_some_and(|r| {
-                                r.deadlines
-                                    .as_ref()
-                                    .is_none_or(|ds| ds.contains(&s.deadlines[di].id))
-                            })
-                        });
-                    if !applies {
+                    if !self.target_applies(s, ci) {
                         continue;
                     }
                     let d = delivered(ci);
@@ -536,9 +545,10 @@ impl PlanProblem {
             Ints::Fixed(steps) => steps.iter().flatten().all(|k| *k == 0.0),
             _ => true,
         };
-        if nothing_to_reach && fixed_zero {
-            // Least cost with no target to reach: buy and build nothing (every
-            // row holds at zero). Not sent to the solver, whose interior point
+        if nvars == 0 || (nothing_to_reach && fixed_zero) {
+            // Nothing to order (the solver does not take an empty problem), or
+            // least cost with no target to reach: buy and build nothing, which
+            // every row allows. Not sent to the solver, whose interior point
             // may fail to converge on a program with no active row.
             let zeros = |n: usize| vec![0.0; n];
             return Ok(LpResult {
@@ -561,28 +571,6 @@ impl PlanProblem {
                 },
                 steps: k.iter().map(|v| zeros(v.len())).collect(),
                 steps_raw: k.iter().map(|v| zeros(v.len())).collect(),
-                objective: 0.0,
-                fixed_index,
-                duals: Duals {
-                    lines: vec![0.0; self.candidates.len()],
-                    budget: budget_rows.iter().map(|&(y, _)| (y, 0.0)).collect(),
-                    investments: vec![0.0; self.investments.len()],
-                    workforce: vec![0.0; self.workforce.len()],
-                    money,
-                },
-                size: (nvars, nrows),
-            });
-        }
-        if nvars == 0 {
-            // Nothing to order: no program (the solver does not take an empty problem).
-            return Ok(LpResult {
-                sol: LpSolution {
-                    x: vec![vec![]; self.candidates.len()],
-                    y: vec![vec![]; self.investments.len()],
-                    xi: vec![vec![]; self.investments.len()],
-                },
-                steps: vec![vec![]; self.investments.len()],
-                steps_raw: vec![vec![]; self.investments.len()],
                 objective: fixed_index,
                 fixed_index,
                 duals: Duals {
@@ -592,7 +580,7 @@ impl PlanProblem {
                     workforce: vec![0.0; self.workforce.len()],
                     money,
                 },
-                size: (0, 0),
+                size: if nvars == 0 { (0, 0) } else { (nvars, nrows) },
             });
         }
         let mut all: Vec<Variable> = x.iter().flatten().copied().collect();
