@@ -684,7 +684,8 @@ fn bench_prints_its_figures_on_the_bundled_data() {
     assert_eq!(v["samples"], 500);
     assert_eq!(v["repeat"], 2);
     assert_eq!(v["runs_seconds"].as_array().unwrap().len(), 2);
-    assert_eq!(v["lines"], 6);
+    let lines = handover_data::bundled().unwrap().scenario.lines.len();
+    assert_eq!(v["lines"], lines);
     let run = v["run_seconds"].as_f64().unwrap();
     assert!(run > 0.0);
     let sps = v["samples_per_second"].as_f64().unwrap();
@@ -694,7 +695,7 @@ fn bench_prints_its_figures_on_the_bundled_data() {
     );
     let updates = v["period_line_updates_per_second"].as_f64().unwrap();
     let periods = v["periods"].as_f64().unwrap();
-    assert!((updates / sps - periods * 6.0).abs() < 1e-6);
+    assert!((updates / sps - periods * lines as f64).abs() < 1e-6);
     assert!(v["single_thread_seconds"].as_f64().unwrap() > 0.0);
     assert!(v["speedup"].as_f64().unwrap() > 0.0);
     if cfg!(target_os = "linux") {
@@ -1754,10 +1755,11 @@ fn assess_against_a_server_with_a_token_sees_what_the_tokens_nation_sees() {
         .as_str()
         .unwrap()
         .to_string();
-    // DE's holding of long-range air defence, for DE's eyes only.
+    // DE's holding of infantry fighting vehicles (a capability without a
+    // group total, so a national row adds to the level), for DE's eyes only.
     let v = post(
         "/api/submissions",
-        serde_json::json!({"files": [{"name": "holdings.csv", "text": "holder,capability,quantity,releasability,source\nDE,iamd-long,400,national,test\n"}], "message": "DE"}),
+        serde_json::json!({"files": [{"name": "holdings.csv", "text": "holder,capability,quantity,releasability,source\nDE,ifv,400,national,test\n"}], "message": "DE"}),
         &csrf,
     );
     assert_eq!(v["version"], 2, "{v}");
@@ -1786,7 +1788,7 @@ fn assess_against_a_server_with_a_token_sees_what_the_tokens_nation_sees() {
             .as_array()
             .unwrap()
             .iter()
-            .find(|c| c["id"] == "iamd-long")
+            .find(|c| c["id"] == "ifv")
             .unwrap()
             .clone();
         c
@@ -2139,4 +2141,142 @@ fn exported(tmp: &std::path::Path) -> std::path::PathBuf {
         .assert()
         .success();
     dir
+}
+
+#[test]
+fn diff_lists_changed_rows_and_their_effect_on_coverage() {
+    let (_tmp, dir) = copy_fixture("small");
+    let holdings = fs::read_to_string(dir.join("holdings.csv")).unwrap();
+    fs::write(
+        dir.join("holdings.csv"),
+        holdings.replace("DE,sam,6,", "DE,sam,10,"),
+    )
+    .unwrap();
+    let orders = fs::read_to_string(dir.join("orders.csv")).unwrap();
+    fs::write(
+        dir.join("orders.csv"),
+        orders.replace("o2,DE,sam-de,6,2026-01-01,,test fixture\n", ""),
+    )
+    .unwrap();
+    let d = json_of(
+        handover()
+            .args(["-f", "json", "diff", "--at", "2026-01-15"])
+            .arg(fixture("small"))
+            .arg(&dir),
+    );
+    let rows = d["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(rows[0]["table"], "holdings");
+    assert_eq!(rows[0]["key"], "DE / sam");
+    assert_eq!(rows[0]["fields"], json!([["quantity", "6.0", "10.0"]]));
+    assert_eq!(rows[1]["key"], "o2");
+    assert_eq!(rows[1]["change"], "removed");
+    // The effect equals `assess` of each side at the same date.
+    let cov = |path: &Path| {
+        let a = json_of(
+            handover()
+                .args(["-f", "json", "assess", "--at", "2026-01-15", "--scenario"])
+                .arg(path),
+        );
+        a["capabilities"][0]["coverage"].clone()
+    };
+    let sam = &d["capabilities"][0];
+    assert_eq!(sam["capability"], "sam");
+    assert_eq!(sam["old"][0], cov(&fixture("small")));
+    assert_eq!(sam["new"][0], cov(&dir));
+    assert_ne!(sam["old"][0], sam["new"][0]);
+    // The table names the row and the move.
+    handover()
+        .arg("diff")
+        .arg(fixture("small"))
+        .arg(&dir)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("quantity: 6.0 → 10.0"))
+        .stdout(predicate::str::contains("Readiness index"));
+}
+
+#[test]
+fn diff_of_bundled_data_versions_and_a_bad_name() {
+    let d = json_of(handover().args(["-f", "json", "diff", "1.0.0", "1.0.0"]));
+    assert_eq!(d["rows"], json!([]));
+    assert_eq!(d["old_version"], "1.0.0");
+    handover()
+        .args(["diff", "0.9", "1.0.0"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "`0.9` is neither a scenario folder or JSON file nor a version of the bundled data",
+        ))
+        .stderr(predicate::str::contains("1.0.0"));
+}
+
+#[test]
+fn national_parts_and_sources_round_trip_through_a_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (_t, dir) = copy_fixture("small");
+    fs::write(
+        dir.join("holdings.csv"),
+        "holder,capability,quantity,part_of,source\n\
+         EUROPE,sam,10,,csis\n\
+         DE,sam,6,EUROPE,csis ; https://example.org/de\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.join("sources.csv"),
+        "id,publisher,title,author,date,url,copy_url,grade,note\n\
+         csis,CSIS,Can Europe defend itself?,,2025-10-08,,https://example.org/csis,research,\n",
+    )
+    .unwrap();
+    let nations = fs::read_to_string(dir.join("nations.csv")).unwrap();
+    assert!(nations.contains("EUROPE"), "{nations}");
+    let a = json_of(
+        handover()
+            .args(["-f", "json", "assess", "--at", "2026-01-15", "--scenario"])
+            .arg(&dir),
+    );
+    let sam = &a["capabilities"][0];
+    assert_eq!(sam["parts"][0]["parts"], json!([["DE", 6.0]]));
+    assert_eq!(sam["parts"][0]["unattributed"], 4.0);
+    let out = tmp.path().join("again");
+    handover()
+        .args(["export", "--format", "csv", "--out"])
+        .arg(&out)
+        .arg("--scenario")
+        .arg(&dir)
+        .assert()
+        .success();
+    let back = fs::read_to_string(out.join("holdings.csv")).unwrap();
+    assert!(back.contains("DE,sam,6,,EUROPE,"), "{back}");
+    assert!(fs::read_to_string(out.join("sources.csv"))
+        .unwrap()
+        .contains(
+            "csis,CSIS,Can Europe defend itself?,,2025-10-08,,https://example.org/csis,research"
+        ));
+    // assess --sources names it the same way, with its grade and link.
+    handover()
+        .args(["assess", "--at", "2026-01-15", "--sources", "--scenario"])
+        .arg(&dir)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "CSIS, \"Can Europe defend itself?\", 2025-10-08",
+        ))
+        .stdout(predicate::str::contains("https://example.org/csis"))
+        .stdout(predicate::str::contains("research"));
+    // The report cites the source by publisher, title and date, linking the copy.
+    let html = tmp.path().join("r.html");
+    handover()
+        .args(["report", "--no-forecast", "--at", "2026-01-15", "--out"])
+        .arg(&html)
+        .arg("--scenario")
+        .arg(&dir)
+        .assert()
+        .success();
+    let text = fs::read_to_string(&html).unwrap();
+    assert!(
+        text.contains(r#"<a href="https:&#x2f;&#x2f;example.org&#x2f;csis">CSIS, &quot;Can Europe defend itself?&quot;, 2025-10-08</a>"#),
+        "{}",
+        &text[text.find("Sources").unwrap_or(0)..][..400]
+    );
 }

@@ -98,10 +98,68 @@ pub struct CapabilityAssessment {
     pub reached: Option<NaiveDate>,
     /// Caveats: missing data, estimates, partial figures.
     pub notes: Vec<String>,
+    /// Where the start level of a group total is known per nation: the
+    /// national parts (holdings.csv `part_of`) and the unattributed rest.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<GroupParts>,
     /// Why the figures were withheld from this viewer (releasability; see
     /// `releasability::redact`); absent when nothing was withheld.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suppressed: Option<String>,
+}
+
+/// A group's holding of a capability and the national parts of it that
+/// are known (holdings.csv `part_of`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GroupParts {
+    /// The group (`EUROPE`).
+    pub group: String,
+    /// Its total, as held at the start.
+    pub total: f64,
+    /// `(nation, quantity)` of each national part, in file order.
+    pub parts: Vec<(String, f64)>,
+    /// What no national row accounts for: the total less the parts.
+    pub unattributed: f64,
+}
+
+impl GroupParts {
+    /// Every group total of capability `cap` with national parts.
+    pub fn of(s: &Scenario, cap: &str) -> Vec<GroupParts> {
+        s.holdings
+            .iter()
+            .filter(|t| t.capability == cap && Scenario::counts_in_level(t))
+            .filter_map(|t| {
+                let parts: Vec<(String, f64)> = s
+                    .holdings
+                    .iter()
+                    .filter(|h| h.capability == cap && h.part_of.as_deref() == Some(&t.holder))
+                    .map(|h| (h.holder.clone(), h.quantity))
+                    .collect();
+                (!parts.is_empty()).then(|| {
+                    let known: f64 = parts.iter().map(|(_, q)| q).sum();
+                    GroupParts {
+                        group: t.holder.clone(),
+                        total: t.quantity,
+                        unattributed: (t.quantity - known).max(0.0),
+                        parts,
+                    }
+                })
+            })
+            .collect()
+    }
+
+    /// `EUROPE 35: DE 9, ES 3, unattributed 23`.
+    pub fn describe(&self) -> String {
+        let list: Vec<String> = self.parts.iter().map(|(n, q)| format!("{n} {q}")).collect();
+        format!(
+            "national parts of the {} total of {}: {}; unattributed {}",
+            self.group,
+            self.total,
+            list.join(", "),
+            self.unattributed
+        )
+    }
 }
 
 /// The readiness index.
@@ -165,6 +223,9 @@ pub struct CapabilitySeries {
 pub struct Assessment {
     /// Scenario name.
     pub scenario: String,
+    /// The version of the data (scenario.toml `data_version`), if it names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_version: Option<String>,
     /// The date assessed.
     pub at: NaiveDate,
     /// Its period.
@@ -377,6 +438,7 @@ impl Evaluation {
                 deadlines,
                 reached: m.reached.map(|r| cal.period_end(r as i64)),
                 notes: notes(s, &self.model, ci),
+                parts: GroupParts::of(s, &c.id),
                 suppressed: None,
             });
         }
@@ -455,6 +517,7 @@ impl Evaluation {
 
         Ok(Assessment {
             scenario: s.scenario.name.clone(),
+            data_version: s.scenario.data_version.clone(),
             at,
             period: k,
             period_end: cal.period_end(k as i64),
@@ -532,6 +595,9 @@ fn notes(s: &Scenario, model: &Model, ci: usize) -> Vec<String> {
         .any(|h| h.capability == c.id && h.provenance.estimate)
     {
         out.push("holdings include estimates".to_string());
+    }
+    for g in GroupParts::of(s, &c.id) {
+        out.push(g.describe());
     }
     out
 }
@@ -691,5 +757,38 @@ mod tests {
             .assess(&s, d("2040-01-01"), false)
             .unwrap_err();
         assert!(e.to_string().contains("outside the scenario"));
+    }
+
+    #[test]
+    fn national_parts_are_shown_and_not_added_to_the_group_total() {
+        // EUROPE holds 35, of which DE 9 and FR 3; DE's order of 5 adds to the level.
+        let s = ScenarioBuilder::monthly("2026-01-01", "2030-12-31")
+            .nation("DE", &["EUROPE"])
+            .nation("FR", &["EUROPE"])
+            .stock("sam", 100.0)
+            .holding("EUROPE", "sam", 35.0)
+            .part("DE", "sam", 9.0, "EUROPE")
+            .part("FR", "sam", 3.0, "EUROPE")
+            .line("l", "sam", "DE", 1)
+            .capacity("l", "2026-01-01", 60.0)
+            .order("a", "DE", "l", 5.0, "2026-06-01")
+            .build();
+        let a = assess(&s, "2026-01-15");
+        let sam = &a.capabilities[0];
+        assert_eq!(sam.level, Some(35.0));
+        let late = assess(&s, "2026-12-15");
+        assert_eq!(late.capabilities[0].level, Some(40.0));
+        assert_eq!(
+            sam.parts,
+            vec![GroupParts {
+                group: "EUROPE".into(),
+                total: 35.0,
+                parts: vec![("DE".into(), 9.0), ("FR".into(), 3.0)],
+                unattributed: 23.0,
+            }]
+        );
+        assert!(sam.notes.contains(
+            &"national parts of the EUROPE total of 35: DE 9, FR 3; unattributed 23".to_string()
+        ));
     }
 }

@@ -48,6 +48,7 @@ impl ScenarioBuilder {
             europe: "EUROPE".into(),
             tolerance: DEFAULT_TOLERANCE,
             us_export_approval_months: 0,
+            data_version: None,
         };
         let mut b = ScenarioBuilder {
             s: Scenario::new(settings),
@@ -148,8 +149,34 @@ impl ScenarioBuilder {
             capability: cap.into(),
             quantity: q,
             as_of: None,
+            part_of: None,
             provenance: Provenance::default(),
             origin: origin("holdings.csv", n),
+        });
+        self
+    }
+
+    /// Add a national part of a group's holding (`part_of`).
+    pub fn part(mut self, holder: &str, cap: &str, q: f64, of: &str) -> Self {
+        self = self.holding(holder, cap, q);
+        self.s.holdings.last_mut().expect("just pushed").part_of = Some(of.into());
+        self
+    }
+
+    /// Add a source (sources.csv).
+    pub fn source(mut self, id: &str, grade: SourceGrade) -> Self {
+        let n = self.s.sources.len();
+        self.s.sources.push(Source {
+            id: id.into(),
+            publisher: format!("publisher of {id}"),
+            title: format!("title of {id}"),
+            author: None,
+            date: None,
+            url: None,
+            copy_url: Some(format!("https://example.org/{id}")),
+            grade,
+            provenance: Provenance::default(),
+            origin: origin("sources.csv", n),
         });
         self
     }

@@ -162,7 +162,8 @@ impl Model {
                 })
         };
 
-        for h in &s.holdings {
+        // A national part of a group total is in that total already.
+        for h in s.holdings.iter().filter(|h| Scenario::counts_in_level(h)) {
             let i = stock_of(&h.holder, cap_index[h.capability.as_str()], &mut stocks);
             stocks[i].initial += h.quantity;
         }

@@ -63,6 +63,7 @@ impl TableId {
             TableId::Economics => v.visit::<Economics>(),
             TableId::Investments => v.visit::<Investment>(),
             TableId::Workforce => v.visit::<Workforce>(),
+            TableId::Sources => v.visit::<Source>(),
             TableId::Triggers => v.visit::<Trigger>(),
         }
     }
@@ -120,6 +121,7 @@ record!(Economics, Economics, economics, provenance: yes, holder: |r, _s| Some(r
 record!(Investment, Investments, investments, provenance: yes,
     holder: |r, _s| Some(r.nation.as_str()));
 record!(Workforce, Workforce, workforce, provenance: yes, holder: |r, _s| Some(r.nation.as_str()));
+record!(Source, Sources, sources, provenance: yes, holder: |_r, _s| None);
 record!(Trigger, Triggers, triggers, provenance: yes, holder: |_r, _s| None);
 
 impl Scenario {

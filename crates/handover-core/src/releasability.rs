@@ -495,6 +495,22 @@ pub fn redact(
             c.us_contribution = None;
             c.us_dependency = None;
         }
+        if !matches!(d, Disclosure::Open) {
+            // National parts the viewer may not see join the unattributed rest.
+            let row = |holder: &str, part_of: Option<&str>| {
+                s.holdings.iter().position(|h| {
+                    h.capability == c.id && h.holder == holder && h.part_of.as_deref() == part_of
+                })
+            };
+            let seen = |i: Option<usize>| i.is_some_and(|i| vis.row(TableId::Holdings, i));
+            c.parts.retain(|g| seen(row(&g.group, None)));
+            for g in &mut c.parts {
+                g.parts.retain(|(n, _)| seen(row(n, Some(&g.group))));
+                let known: f64 = g.parts.iter().map(|(_, q)| q).sum();
+                g.unattributed = (g.total - known).max(0.0);
+            }
+            c.parts.retain(|g| !g.parts.is_empty());
+        }
         match d {
             Disclosure::Open if !us_hidden => continue,
             Disclosure::Open | Disclosure::Disclosed => {
@@ -542,6 +558,7 @@ pub fn redact(
                     dl.cost_line = None;
                 }
                 c.notes = vec![format!("suppressed: {reason}")];
+                c.parts.clear();
                 c.suppressed = Some(reason.clone());
                 if let Some(series) = a.series.as_mut() {
                     if let Some(cs) = series.capabilities.get_mut(&c.id) {
@@ -731,10 +748,11 @@ mod tests {
         let s = ScenarioBuilder::monthly("2026-01-01", "2027-12-31")
             .nation("DE", &["NATO", "EU", "EUROPE"])
             .nation("FR", &["NATO", "EU", "EUROPE"])
+            .nation("PL", &["NATO", "EU", "EUROPE"])
             .stock("mbt", 3000.0)
             .holding("DE", "mbt", 313.0)
             .holding("FR", "mbt", 600.0)
-            .holding("EUROPE", "mbt", 1627.0)
+            .holding("PL", "mbt", 1627.0)
             .build();
         let mut s = s;
         mark(&mut s, "DE", "national");

@@ -39,6 +39,11 @@ pub struct Settings {
     /// US-origin content can enter the line's queue (the planner uses it; 0 by default).
     #[serde(default, skip_serializing_if = "is_zero_u32")]
     pub us_export_approval_months: u32,
+    /// The version of the data (the bundled dataset's release, e.g.
+    /// `2.0.0`; data/CHANGELOG.md), printed by `assess`, reports and the
+    /// dashboard. `None` where the scenario names none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_version: Option<String>,
 }
 
 fn is_zero_u32(x: &u32) -> bool {
@@ -180,6 +185,11 @@ pub struct Holding {
     /// The date the figure describes, when not the start date.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub as_of: Option<NaiveDate>,
+    /// The group whose total (a row held by that group for the same
+    /// capability) already counts this row: a national part, shown per
+    /// nation but not added again to the group's level.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part_of: Option<String>,
     /// Source and marking.
     #[serde(flatten)]
     pub provenance: Provenance,
@@ -428,6 +438,107 @@ pub struct Workforce {
     pub origin: Origin,
 }
 
+/// How far a source can be trusted on its own (sources.csv `grade`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceGrade {
+    /// A government, NATO, EU or company statement of its own.
+    Official,
+    /// A think tank or peer-reviewed study.
+    Research,
+    /// A news report.
+    Press,
+    /// A forum, tag page, re-post of unclear origin or unattributed
+    /// re-report: a figure resting on it alone is flagged by `validate`.
+    Aggregator,
+}
+
+impl SourceGrade {
+    /// Every grade, in the order of trust.
+    pub const ALL: [SourceGrade; 4] = [
+        SourceGrade::Official,
+        SourceGrade::Research,
+        SourceGrade::Press,
+        SourceGrade::Aggregator,
+    ];
+
+    /// Its name in sources.csv.
+    pub fn name(self) -> &'static str {
+        match self {
+            SourceGrade::Official => "official",
+            SourceGrade::Research => "research",
+            SourceGrade::Press => "press",
+            SourceGrade::Aggregator => "aggregator",
+        }
+    }
+}
+
+impl fmt::Display for SourceGrade {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for SourceGrade {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        SourceGrade::ALL
+            .into_iter()
+            .find(|g| g.name() == s)
+            .ok_or_else(|| {
+                format!("`{s}` is not a grade; expected official, research, press or aggregator")
+            })
+    }
+}
+
+/// A publication figures cite by its id (sources.csv).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Source {
+    /// Identifier rows cite in their `source` column.
+    pub id: String,
+    /// Who published the original (CSIS, Reuters).
+    pub publisher: String,
+    /// Its title.
+    pub title: String,
+    /// Its author(s).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    /// Its date as published: `YYYY-MM-DD`, `YYYY-MM` or `YYYY`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// The original's URL, where known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The URL of the copy that was read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub copy_url: Option<String>,
+    /// How far it can be trusted on its own.
+    pub grade: SourceGrade,
+    /// Marking and note (its own `source` column is unused).
+    #[serde(flatten)]
+    pub provenance: Provenance,
+    /// Where it was read.
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+impl Source {
+    /// How a reader sees it: `publisher, "title", date`.
+    pub fn citation(&self) -> String {
+        let mut out = format!("{}, \"{}\"", self.publisher, self.title);
+        if let Some(d) = &self.date {
+            out.push_str(", ");
+            out.push_str(d);
+        }
+        out
+    }
+
+    /// The link to follow: the copy read, else the original.
+    pub fn link(&self) -> Option<&str> {
+        self.copy_url.as_deref().or(self.url.as_deref())
+    }
+}
+
 /// A table of a scenario ([`crate::table`]); the name uncertain figures use.
 pub type Table = crate::table::TableId;
 
@@ -506,6 +617,9 @@ pub struct Scenario {
     /// Workers available to hire, for the planner.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub workforce: Vec<Workforce>,
+    /// The publications rows cite by id.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<Source>,
     /// Uncertain figures, for the forecast.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub uncertainty: Vec<Uncertainty>,
@@ -533,6 +647,7 @@ impl Scenario {
             economics: vec![],
             investments: vec![],
             workforce: vec![],
+            sources: vec![],
             uncertainty: vec![],
             triggers: vec![],
         }
@@ -593,6 +708,126 @@ impl Scenario {
         g.sort_unstable();
         g.dedup();
         g
+    }
+
+    /// The source with this id (sources.csv).
+    pub fn source(&self, id: &str) -> Option<&Source> {
+        self.sources.iter().find(|s| s.id == id)
+    }
+
+    /// What a `source` cell cites, one entry per ` ; `-separated item: the
+    /// source of that id where sources.csv has it, else the text as written
+    /// (a URL or a free-text citation, as scenarios without sources.csv have).
+    pub fn cited<'a>(&'a self, source: &'a str) -> Vec<Cited<'a>> {
+        source_items(source)
+            .map(|item| match self.source(item) {
+                Some(s) => Cited::Source(s),
+                None => Cited::Text(item),
+            })
+            .collect()
+    }
+
+    /// The `source` items cited by the rows behind capability `cap` (its
+    /// requirement, holdings, US contribution, lines, their capacity steps
+    /// and orders), each once, in that order.
+    pub fn sources_of(&self, cap: &str) -> Vec<&str> {
+        let lines: Vec<&str> = self
+            .lines
+            .iter()
+            .filter(|l| l.capability == cap)
+            .map(|l| l.id.as_str())
+            .collect();
+        let cells = self
+            .requirements
+            .iter()
+            .filter(|r| r.capability == cap)
+            .map(|r| &r.provenance)
+            .chain(
+                self.holdings
+                    .iter()
+                    .filter(|h| h.capability == cap)
+                    .map(|h| &h.provenance),
+            )
+            .chain(
+                self.us_contributions
+                    .iter()
+                    .filter(|u| u.capability == cap)
+                    .map(|u| &u.provenance),
+            )
+            .chain(
+                self.lines
+                    .iter()
+                    .filter(|l| l.capability == cap)
+                    .map(|l| &l.provenance),
+            )
+            .chain(
+                self.capacity
+                    .iter()
+                    .filter(|c| lines.contains(&c.line.as_str()))
+                    .map(|c| &c.provenance),
+            )
+            .chain(
+                self.orders
+                    .iter()
+                    .filter(|o| lines.contains(&o.line.as_str()))
+                    .map(|o| &o.provenance),
+            );
+        let mut out: Vec<&str> = vec![];
+        for p in cells {
+            for item in p.source.as_deref().map(source_items).into_iter().flatten() {
+                if !out.contains(&item) {
+                    out.push(item);
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether a holding counts in its holder's stock: every row except a
+    /// national part of a group total (`part_of`), which that total already counts.
+    pub fn counts_in_level(h: &Holding) -> bool {
+        h.part_of.is_none()
+    }
+}
+
+/// The items of a `source` cell: split at `;`, trimmed, empty ones dropped.
+pub fn source_items(source: &str) -> impl Iterator<Item = &str> {
+    source.split(';').map(str::trim).filter(|x| !x.is_empty())
+}
+
+/// One item a `source` cell cites.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Cited<'a> {
+    /// A source of sources.csv, by its id.
+    Source(&'a Source),
+    /// A URL or citation written out (no such id in sources.csv).
+    Text(&'a str),
+}
+
+impl Cited<'_> {
+    /// How a reader sees it: the source's citation, or the text.
+    pub fn citation(&self) -> String {
+        match self {
+            Cited::Source(s) => s.citation(),
+            Cited::Text(t) => t.to_string(),
+        }
+    }
+
+    /// The link to follow, where there is one.
+    pub fn link(&self) -> Option<&str> {
+        match self {
+            Cited::Source(s) => s.link(),
+            Cited::Text(t) if t.starts_with("http://") || t.starts_with("https://") => Some(t),
+            Cited::Text(_) => None,
+        }
+    }
+
+    /// Its grade, where it is a source of sources.csv.
+    pub fn grade(&self) -> Option<SourceGrade> {
+        match self {
+            Cited::Source(s) => Some(s.grade),
+            Cited::Text(_) => None,
+        }
     }
 }
 

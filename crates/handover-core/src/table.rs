@@ -47,6 +47,8 @@ pub enum TableId {
     Investments,
     /// workforce.csv: workers available to hire.
     Workforce,
+    /// sources.csv: the publications rows cite by id.
+    Sources,
     /// triggers.toml (or `[[trigger]]` in scenario.toml).
     Triggers,
 }
@@ -122,7 +124,7 @@ const fn toml(
 }
 
 /// Every table's definition, in [`TableId::ALL`] order.
-const DEFS: [TableDef; 15] = [
+const DEFS: [TableDef; 16] = [
     toml(
         TableId::Deadlines,
         "scenario.toml",
@@ -162,7 +164,7 @@ const DEFS: [TableDef; 15] = [
         name: "holdings",
         section: None,
         required: &["holder", "capability", "quantity"],
-        optional: &["as_of"],
+        optional: &["as_of", "part_of"],
         uncertain: &[("quantity", 0.0, INF)],
         submitted_by: SubmittedBy::Nation,
         marked: true,
@@ -296,6 +298,18 @@ const DEFS: [TableDef; 15] = [
         marked: true,
         owner_field: Some("nation"),
     },
+    TableDef {
+        id: TableId::Sources,
+        file: "sources.csv",
+        name: "sources",
+        section: None,
+        required: &["id", "publisher", "title", "grade"],
+        optional: &["author", "date", "url", "copy_url"],
+        uncertain: &[],
+        submitted_by: SubmittedBy::Administrator,
+        marked: false,
+        owner_field: None,
+    },
     toml(
         TableId::Triggers,
         "triggers.toml",
@@ -307,7 +321,7 @@ const DEFS: [TableDef; 15] = [
 
 impl TableId {
     /// Every table, in the order a scenario folder is read.
-    pub const ALL: [TableId; 15] = [
+    pub const ALL: [TableId; 16] = [
         TableId::Deadlines,
         TableId::Capabilities,
         TableId::Requirements,
@@ -322,6 +336,7 @@ impl TableId {
         TableId::Economics,
         TableId::Investments,
         TableId::Workforce,
+        TableId::Sources,
         TableId::Triggers,
     ];
 

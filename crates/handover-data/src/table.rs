@@ -236,6 +236,18 @@ impl Row<'_> {
         }
     }
 
+    /// A required cell parsed by `FromStr`, whose error message is the problem.
+    pub fn parsed<T: std::str::FromStr<Err = String>>(&mut self, col: &str) -> Option<T> {
+        let v = self.text(col)?;
+        match v.parse() {
+            Ok(x) => Some(x),
+            Err(e) => {
+                self.err(col, e);
+                None
+            }
+        }
+    }
+
     /// The common columns.
     pub fn provenance(&mut self) -> Option<Provenance> {
         let releasability = match self.get("releasability").map(str::to_string) {

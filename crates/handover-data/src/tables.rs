@@ -29,6 +29,9 @@ pub const INVESTMENTS: Schema = *TableId::Investments.def();
 /// Workforce: its definition in core.
 pub const WORKFORCE: Schema = *TableId::Workforce.def();
 
+/// Sources: its definition in core.
+pub const SOURCES: Schema = *TableId::Sources.def();
+
 /// Every table, in the order they are read.
 pub const ALL: &[Schema] = &[
     NATIONS,
@@ -42,6 +45,7 @@ pub const ALL: &[Schema] = &[
     ECONOMICS,
     INVESTMENTS,
     WORKFORCE,
+    SOURCES,
 ];
 
 /// Read every table present (`text(file)` gives a file's contents) into `s`.
@@ -102,6 +106,7 @@ pub fn read_all(
                 capability: capability?,
                 quantity: quantity?,
                 as_of: as_of?,
+                part_of: r.opt_text("part_of"),
                 provenance: prov?,
                 origin: r.origin(),
             })
@@ -329,6 +334,31 @@ pub fn read_all(
             })
         },
     );
+    s.sources = read(
+        &SOURCES,
+        &label(SOURCES.file),
+        &t(&SOURCES),
+        problems,
+        &mut ignored,
+        &mut s.uncertainty,
+        |r: &mut Row<'_>| {
+            let prov = r.provenance();
+            let (id, publisher, title) = (r.text("id"), r.text("publisher"), r.text("title"));
+            let grade = r.parsed("grade");
+            Some(Source {
+                id: id?,
+                publisher: publisher?,
+                title: title?,
+                author: r.opt_text("author"),
+                date: r.opt_text("date"),
+                url: r.opt_text("url"),
+                copy_url: r.opt_text("copy_url"),
+                grade: grade?,
+                provenance: prov?,
+                origin: r.origin(),
+            })
+        },
+    );
     declared
 }
 
@@ -373,17 +403,23 @@ pub fn write_all(s: &Scenario) -> Vec<(&'static str, String)> {
             out.push((file, w.finish()));
         }
     };
-    let mut w = Writer::new(&["holder", "capability", "quantity", "as_of"]);
+    let parts = s.holdings.iter().any(|h| h.part_of.is_some());
+    let mut columns = vec!["holder", "capability", "quantity", "as_of"];
+    if parts {
+        columns.push("part_of");
+    }
+    let mut w = Writer::new(&columns);
     for (i, h) in s.holdings.iter().enumerate() {
-        w.row(
-            vec![
-                h.holder.clone(),
-                h.capability.clone(),
-                fig(s, Table::Holdings, i, "quantity", h.quantity),
-                opt(&h.as_of),
-            ],
-            &h.provenance,
-        );
+        let mut cells = vec![
+            h.holder.clone(),
+            h.capability.clone(),
+            fig(s, Table::Holdings, i, "quantity", h.quantity),
+            opt(&h.as_of),
+        ];
+        if parts {
+            cells.push(opt(&h.part_of));
+        }
+        w.row(cells, &h.provenance);
     }
     push(HOLDINGS.file, w);
     let mut w = Writer::new(&["capability", "level"]);
@@ -562,5 +598,31 @@ pub fn write_all(s: &Scenario) -> Vec<(&'static str, String)> {
         );
     }
     push(WORKFORCE.file, w);
+    let mut w = Writer::new(&[
+        "id",
+        "publisher",
+        "title",
+        "author",
+        "date",
+        "url",
+        "copy_url",
+        "grade",
+    ]);
+    for x in &s.sources {
+        w.row(
+            vec![
+                x.id.clone(),
+                x.publisher.clone(),
+                x.title.clone(),
+                opt(&x.author),
+                opt(&x.date),
+                opt(&x.url),
+                opt(&x.copy_url),
+                x.grade.to_string(),
+            ],
+            &x.provenance,
+        );
+    }
+    push(SOURCES.file, w);
     out
 }

@@ -64,6 +64,8 @@ struct RawSettings {
     tolerance: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     us_export_approval_months: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    data_version: Option<String>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -234,6 +236,7 @@ pub fn parse(file: &str, text: &str) -> Result<TomlPart, Vec<Problem>> {
             .tolerance
             .unwrap_or(handover_core::scenario::DEFAULT_TOLERANCE),
         us_export_approval_months: s.us_export_approval_months.unwrap_or(0),
+        data_version: s.data_version,
     };
     let deadlines = raw
         .deadline
@@ -347,6 +350,7 @@ pub fn write(sc: &handover_core::Scenario) -> String {
         tolerance: Some(settings.tolerance),
         us_export_approval_months: (settings.us_export_approval_months > 0)
             .then_some(settings.us_export_approval_months),
+        data_version: settings.data_version.clone(),
     };
     let file = WriteFile {
         scenario: &s,

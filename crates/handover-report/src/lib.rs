@@ -155,14 +155,49 @@ pub struct CapabilityReport {
     /// The fan chart (P10/P50/P90 of coverage per period), if forecast.
     pub fan: Option<FanSeries>,
     /// Every source behind this capability's figures.
-    pub sources: Vec<String>,
+    pub sources: Vec<SourceRef>,
+}
+
+/// A source as a reader sees it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SourceRef {
+    /// The source as cited: an id of sources.csv, or a URL or citation as written.
+    pub source: String,
+    /// Publisher, title and date (sources.csv), else the text as written.
+    pub citation: String,
+    /// The link to follow: the copy that was read.
+    pub link: Option<String>,
+    /// Its grade (sources.csv), where known.
+    pub grade: Option<handover_core::scenario::SourceGrade>,
+}
+
+impl SourceRef {
+    fn of(s: &handover_core::scenario::Scenario, item: &str) -> SourceRef {
+        let cited = s
+            .cited(item)
+            .into_iter()
+            .next()
+            .unwrap_or(handover_core::scenario::Cited::Text(item));
+        SourceRef {
+            source: item.to_string(),
+            citation: cited.citation(),
+            link: cited.link().map(str::to_string),
+            grade: cited.grade(),
+        }
+    }
 }
 
 /// A source and the figures it backs.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SourceRow {
-    /// The source as written (usually a URL).
+    /// The source as cited: an id of sources.csv, or a URL or citation as written.
     pub source: String,
+    /// Publisher, title and date (sources.csv), else the text as written.
+    pub citation: String,
+    /// The link to follow: the copy that was read.
+    pub link: Option<String>,
+    /// Its grade (sources.csv), where known.
+    pub grade: Option<handover_core::scenario::SourceGrade>,
     /// Figures it backs, e.g. `requirement iamd-long`.
     pub backs: Vec<String>,
     /// Whether any of those figures is an estimate.
@@ -174,6 +209,8 @@ pub struct SourceRow {
 pub struct Report {
     /// Scenario name.
     pub scenario: String,
+    /// The version of the data (scenario.toml `data_version`), if it names one.
+    pub data_version: Option<String>,
     /// Scenario description.
     pub description: Option<String>,
     /// Date assessed.
@@ -447,7 +484,12 @@ impl Report {
                     lines,
                     forecast: fc,
                     fan: fan.cloned(),
-                    sources: cap_sources.remove(&ca.id).unwrap_or_default(),
+                    sources: cap_sources
+                        .remove(&ca.id)
+                        .unwrap_or_default()
+                        .iter()
+                        .map(|x| SourceRef::of(s, x))
+                        .collect(),
                 }
             })
             .collect();
@@ -495,6 +537,7 @@ impl Report {
         );
         Report {
             scenario: a.scenario.clone(),
+            data_version: a.data_version.clone(),
             description: s.scenario.description.clone(),
             at: a.at,
             period_end: a.period_end,
@@ -514,10 +557,16 @@ impl Report {
             plan: plan.cloned(),
             sources: sources
                 .into_iter()
-                .map(|(source, (backs, estimate))| SourceRow {
-                    source,
-                    backs,
-                    estimate,
+                .map(|(source, (backs, estimate))| {
+                    let r = SourceRef::of(s, &source);
+                    SourceRow {
+                        source,
+                        citation: r.citation,
+                        link: r.link,
+                        grade: r.grade,
+                        backs,
+                        estimate,
+                    }
                 })
                 .collect(),
             reproduce: Reproduce {
@@ -624,9 +673,15 @@ mod tests {
             .find(|x| x.source == "https://b.example")
             .unwrap();
         assert!(!b.estimate);
+        let cap: Vec<&str> = r.capabilities[0]
+            .sources
+            .iter()
+            .map(|x| x.source.as_str())
+            .collect();
+        assert_eq!(cap, ["https://a.example", "https://b.example"]);
         assert_eq!(
-            r.capabilities[0].sources,
-            ["https://a.example", "https://b.example"]
+            r.capabilities[0].sources[0].link.as_deref(),
+            Some("https://a.example")
         );
         assert_eq!(
             r.reproduce.command,

@@ -59,7 +59,7 @@ struct CapView {
     level_chart: Option<String>,
     fan_chart: Option<String>,
     tornado_chart: Option<String>,
-    sources: Vec<String>,
+    sources: Vec<crate::SourceRef>,
 }
 
 #[derive(Serialize)]

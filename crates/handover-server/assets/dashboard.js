@@ -45,8 +45,18 @@ const enc = encodeURIComponent;
 const head = (...names) => el("thead", {}, el("tr", {}, ...names.map((h) => el("th", { scope: "col" }, h))));
 
 // Sources: URLs become links (showing the host), the rest stays text.
-function sourceNode(s) {
+function sourceNode(s, cited) {
   if (!s) return el("span", { class: "muted" }, "no source");
+  if (cited && cited.length) {
+    // Sources of sources.csv: publisher, "title", date, linked to the copy read.
+    const span = el("span", { class: "source" });
+    cited.forEach((c, i) => {
+      if (i > 0) span.append("; ");
+      span.append(c.link ? el("a", { href: c.link, rel: "noopener noreferrer", title: c.link }, c.citation) : c.citation);
+      if (c.grade) span.append(el("span", { class: "muted" }, ` (${c.grade})`));
+    });
+    return span;
+  }
   const span = el("span", { class: "source" });
   for (const [i, part] of s.split(/(https?:\/\/[^\s;,]+)/).entries()) {
     if (i % 2 === 1) {
@@ -250,7 +260,8 @@ function triggerTable(table, triggers, full) {
 async function overview() {
   const o = await get("/api/overview", atParams());
   $("title").textContent = o.scenario;
-  $("meta").textContent = `Figures at ${o.at}; data version ${o.data_version}.`;
+  const dataset = o.dataset_version ? ` (dataset ${o.dataset_version})` : "";
+  $("meta").textContent = `Figures at ${o.at}; data version ${o.data_version}${dataset}.`;
   $("meta").setAttribute("data-version", o.data_version);
   const chartBox = $("index-chart");
   if (o.index_suppressed) {
@@ -447,10 +458,10 @@ function holdingsTable(c) {
         "tr",
         { "data-holder": h.holder },
         el("th", { scope: "row" }, h.holder),
-        el("td", { class: "num" }, num(h.quantity, 2) + (h.estimate ? " (estimate)" : "")),
+        el("td", { class: "num" }, num(h.quantity, 2) + (h.estimate ? " (estimate)" : "") + (h.part_of ? ` (part of the ${h.part_of} total, not added again)` : "")),
         el("td", {}, dateText(h.as_of)),
         el("td", {}, marking(h.releasability)),
-        el("td", {}, sourceNode(h.source))
+        el("td", {}, sourceNode(h.source, h.cited))
       )
     );
   }
@@ -484,7 +495,7 @@ function linesTables(c) {
           ? el("td", { class: "suppressed", title: agg }, "suppressed")
           : el("td", { class: "num" }, num(l.backlog, 1)),
         el("td", {}, marking(l.releasability)),
-        el("td", {}, sourceNode(l.source))
+        el("td", {}, sourceNode(l.source, l.cited))
       )
     );
     withheld = withheld || l.orders_withheld;

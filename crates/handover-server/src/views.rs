@@ -78,6 +78,9 @@ pub struct Overview {
     pub scenario: String,
     /// The stored version these figures come from.
     pub data_version: i64,
+    /// The version the dataset names itself (scenario.toml `data_version`,
+    /// e.g. the bundled data's release `2.0.0`), if it names one.
+    pub dataset_version: Option<String>,
     /// The caller's nation (`null`: the public).
     pub nation: Option<String>,
     /// Date assessed.
@@ -135,6 +138,32 @@ pub struct CapabilityPage {
     pub forecast: Option<CapabilityForecastView>,
 }
 
+/// A source a row cites, as a reader sees it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CitedView {
+    /// Publisher, "title", date (sources.csv), else the citation or URL as written.
+    pub citation: String,
+    /// The link to follow: the copy that was read.
+    pub link: Option<String>,
+    /// `official`, `research`, `press` or `aggregator`, where sources.csv grades it.
+    pub grade: Option<String>,
+}
+
+/// What a `source` cell cites, one entry per item.
+fn cited(s: &handover_core::scenario::Scenario, source: &Option<String>) -> Vec<CitedView> {
+    source
+        .as_deref()
+        .map(|x| s.cited(x))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|c| CitedView {
+            citation: c.citation(),
+            link: c.link().map(str::to_string),
+            grade: c.grade().map(|g| g.to_string()),
+        })
+        .collect()
+}
+
 /// A holding released to the caller, as submitted.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct HoldingView {
@@ -144,12 +173,16 @@ pub struct HoldingView {
     pub quantity: f64,
     /// Date of the figure.
     pub as_of: Option<NaiveDate>,
+    /// The group whose total already includes it (a national part), if any.
+    pub part_of: Option<String>,
     /// Its marking.
     pub releasability: String,
     /// Whether the figure is an estimate.
     pub estimate: bool,
     /// Its source.
     pub source: Option<String>,
+    /// Its source, item by item, as a reader sees it.
+    pub cited: Vec<CitedView>,
 }
 
 /// A production line released to the caller.
@@ -183,6 +216,8 @@ pub struct LineView {
     pub releasability: String,
     /// Its source.
     pub source: Option<String>,
+    /// Its source, item by item, as a reader sees it.
+    pub cited: Vec<CitedView>,
 }
 
 /// An order released to the caller, with its projected deliveries.
@@ -461,6 +496,7 @@ fn make_overview(
     Ok(Overview {
         scenario: a.scenario.clone(),
         data_version: cur.version,
+        dataset_version: cur.scenario.scenario.data_version.clone(),
         nation: viewer.nation.clone(),
         at,
         deadlines: a
@@ -612,9 +648,11 @@ fn capability_view(
             holder: h.holder.clone(),
             quantity: h.quantity,
             as_of: h.as_of,
+            part_of: h.part_of.clone(),
             releasability: h.provenance.releasability.to_string(),
             estimate: h.provenance.estimate,
             source: h.provenance.source.clone(),
+            cited: cited(s, &h.provenance.source),
         })
         .collect();
     let holdings_withheld =
@@ -675,6 +713,7 @@ fn capability_view(
             orders_withheld: !all_orders_visible,
             releasability: l.provenance.releasability.to_string(),
             source: l.provenance.source.clone(),
+            cited: cited(s, &l.provenance.source),
         });
     }
 

@@ -173,6 +173,18 @@ pub enum Command {
     /// (10,000 samples by default). Figures and how to read them:
     /// docs/BENCHMARKS.md.
     Bench(BenchArgs),
+    /// What changed between two scenarios, and what it does to coverage and the index.
+    ///
+    /// OLD and NEW are each a scenario folder, a JSON file, or a version of
+    /// the bundled data (`1.0.0`, or the current one, e.g. `2.0.0`). Lists
+    /// every row added, removed or changed in every table (matched by its
+    /// id, or by holder and capability, line and date, ...), each changed
+    /// row with the fields that moved, a distribution shown as written. Then
+    /// per capability the level, target and coverage of both at --at and at
+    /// each deadline of NEW, and the readiness index. Exits 0 whether or not
+    /// anything changed. `handover diff 1.0.0 2.0.0` shows what a release of
+    /// the bundled data moved (data/CHANGELOG.md says why).
+    Diff(DiffArgs),
     /// Write a report to publish: HTML (default), Markdown with SVG charts, or JSON.
     ///
     /// One self-contained HTML file (no network needed to open it): a
@@ -270,6 +282,10 @@ pub struct AssessArgs {
     /// Include per-period series (level, coverage, glide paths, index) in JSON output.
     #[arg(long)]
     pub series: bool,
+    /// After the table, list the sources behind each capability's figures:
+    /// publisher, title and date, grade and the link to the copy read.
+    #[arg(long, conflicts_with = "server")]
+    pub sources: bool,
     /// Ask a handover server (`handover serve`) instead of computing here, e.g. http://127.0.0.1:8080.
     #[arg(long, value_name = "URL", conflicts_with = "scenario")]
     pub server: Option<String>,
@@ -451,6 +467,20 @@ impl ReportArgs {
             )
         })
     }
+}
+
+/// Options of `diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The old scenario: a folder, a JSON file or a bundled data version (`1.0.0`).
+    #[arg(value_name = "OLD")]
+    pub old: String,
+    /// The new scenario: a folder, a JSON file or a bundled data version.
+    #[arg(value_name = "NEW")]
+    pub new: String,
+    /// Date the coverage of both is compared at (YYYY-MM-DD). Default: NEW's start.
+    #[arg(long, value_name = "DATE", value_parser = date_arg)]
+    pub at: Option<NaiveDate>,
 }
 
 /// Options of `export`.

@@ -5,6 +5,7 @@
 mod bench;
 mod check;
 mod cli;
+mod diff;
 mod docs;
 mod output;
 mod plan;
@@ -80,6 +81,9 @@ fn run(cli: &Cli) -> Result<ExitCode> {
                 }
             })?;
             let text = match cli.format() {
+                Format::Table if args.sources => {
+                    output::assess_table(&assessment, Some(&loaded)) + &output::sources_table(s)
+                }
                 Format::Table => output::assess_table(&assessment, Some(&loaded)),
                 Format::Json => output::json(&assessment)?,
                 Format::Csv => output::assess_csv(&assessment)?,
@@ -123,6 +127,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         Command::Check(args) => check::run(cli, args, &mut out),
         Command::Plan(args) => plan::run(cli, args, &mut out),
         Command::Report(args) => report::run(cli, args, &mut out),
+        Command::Diff(args) => diff::run(cli, args, &mut out),
         Command::Serve(args) => serve(cli, args, &mut out),
         Command::Admin(args) => admin(args, &mut out),
         Command::Completions(args) => docs::completions(args, &mut out),

@@ -76,8 +76,13 @@ pub fn assess_table(a: &Assessment, warnings: Option<&Loaded>) -> String {
     }
 
     let mut out = String::new();
+    let version = a
+        .data_version
+        .as_ref()
+        .map(|v| format!(", data version {v}"))
+        .unwrap_or_default();
     out.push_str(&format!(
-        "Assessment of {} at {} (levels at end of period, {})\n",
+        "Assessment of {}{version} at {} (levels at end of period, {})\n",
         a.scenario, a.at, a.period_end
     ));
     out.push_str(&format!("{t}\n"));
@@ -426,6 +431,27 @@ pub fn fan_csv(r: &handover_core::forecast::ForecastResult) -> Result<String> {
         }
     }
     Ok(String::from_utf8(w.into_inner()?)?)
+}
+
+/// The sources behind each capability's figures (`assess --sources`).
+pub fn sources_table(s: &handover_core::scenario::Scenario) -> String {
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_header(["Capability", "Source", "Grade", "Link"]);
+    for c in &s.capabilities {
+        for (i, item) in s.sources_of(&c.id).into_iter().enumerate() {
+            let cited = s.cited(item);
+            let Some(x) = cited.first() else { continue };
+            t.add_row([
+                if i == 0 { c.id.clone() } else { String::new() },
+                x.citation(),
+                x.grade().map(|g| g.to_string()).unwrap_or_default(),
+                x.link().unwrap_or("").to_string(),
+            ]);
+        }
+    }
+    format!("\nSources\n{t}\n")
 }
 
 #[cfg(test)]

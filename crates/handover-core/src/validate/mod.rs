@@ -2,6 +2,7 @@
 //! date is inside the horizon. All problems are collected in one pass.
 
 mod checker;
+mod cites;
 mod problem;
 mod rules;
 #[cfg(test)]
@@ -236,6 +237,8 @@ pub fn validate_with(s: &Scenario, declared: &Declared) -> Vec<Problem> {
     ) {
         c.err(o, "holder", format!("duplicate holding for `{k}` (first at {first}); expected one row per holder and capability"));
     }
+
+    cites::parts(&mut c);
 
     // US contributions.
     for (o, k, first) in duplicates(&s.us_contributions, |u| u.capability.clone(), |u| &u.origin) {
@@ -498,11 +501,14 @@ pub fn validate_with(s: &Scenario, declared: &Declared) -> Vec<Problem> {
     // Triggers.
     c.problems.extend(triggers(s));
 
+    // Sources.
+    cites::sources(&mut c);
+
     // Provenance: every figure names where it came from (the rows of every
     // table of figures; not the nation list, nor benchmarks, whose source is optional).
     let figures = Table::ALL
         .into_iter()
-        .filter(|t| !matches!(t, Table::Triggers | Table::Nations));
+        .filter(|t| !matches!(t, Table::Triggers | Table::Nations | Table::Sources));
     for t in figures {
         for row in 0..s.row_count(t) {
             let at = crate::table::RowRef::new(t, row);

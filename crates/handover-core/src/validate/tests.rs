@@ -202,3 +202,115 @@ mod rules {
             .any(|m| m.contains("already has a capacity step in the same period")));
     }
 }
+
+mod cites {
+    use super::super::*;
+    use crate::build::ScenarioBuilder;
+    use crate::scenario::SourceGrade;
+
+    fn eu() -> ScenarioBuilder {
+        ScenarioBuilder::monthly("2026-01-01", "2030-12-31")
+            .nation("DE", &["NATO", "EU", "EUROPE"])
+            .nation("FR", &["NATO", "EU", "EUROPE"])
+            .nation("US", &["NATO"])
+            .stock("sam", 10.0)
+            .holding("EUROPE", "sam", 35.0)
+    }
+
+    fn all(s: &Scenario) -> Vec<String> {
+        validate(s).iter().map(|p| p.to_string()).collect()
+    }
+
+    #[test]
+    fn a_national_part_of_a_group_total_is_valid_and_not_counted_again() {
+        let s = eu().part("DE", "sam", 9.0, "EUROPE").build();
+        assert_eq!(errors(&validate(&s)).count(), 0, "{:?}", all(&s));
+        assert!(!Scenario::counts_in_level(&s.holdings[1]));
+    }
+
+    #[test]
+    fn a_national_row_on_top_of_a_group_total_is_an_error() {
+        let s = eu().holding("DE", "sam", 9.0).build();
+        let p = all(&s);
+        assert!(
+            p.contains(&"holdings.csv:3: field `part_of`: `DE`'s holding of `sam` is added on top of the `EUROPE` total, which counts it twice; write part_of = EUROPE if the total includes it".to_string()),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn parts_must_name_a_group_of_their_nation_with_a_total_and_fit_in_it() {
+        let s = eu()
+            .nation("CH", &["PARTNER"])
+            .stock("mbt", 1.0)
+            .part("DE", "sam", 30.0, "EUROPE")
+            .part("FR", "sam", 6.0, "EUROPE")
+            .part("CH", "sam", 1.0, "EUROPE")
+            .part("DE", "mbt", 1.0, "EUROPE")
+            .part("FR", "sam", 1.0, "NOPE")
+            .build();
+        let p = all(&s);
+        for want in [
+            "holdings.csv:5: field `part_of`: `CH` is not a nation of group `EUROPE`",
+            "holdings.csv:6: field `part_of`: no `EUROPE` total for `mbt` in holdings.csv",
+            "holdings.csv:7: field `part_of`: unknown group `NOPE`",
+            "holdings.csv:2: field `quantity`: the national parts of the `EUROPE` total for `sam` add to 36, more than the total 35",
+        ] {
+            assert!(p.iter().any(|m| m.starts_with(want)), "{want}\n{p:?}");
+        }
+    }
+
+    #[test]
+    fn a_national_part_cannot_be_uncertain() {
+        let mut s = eu().part("DE", "sam", 9.0, "EUROPE").build();
+        s.uncertainty.push(crate::scenario::Uncertainty {
+            table: Table::Holdings,
+            row: 1,
+            field: "quantity".into(),
+            distribution: crate::distribution::Distribution::Uniform { a: 8.0, b: 10.0 },
+            origin: s.holdings[1].origin.clone(),
+        });
+        let p = all(&s);
+        assert!(
+            p.iter().any(|m| m.starts_with(
+                "holdings.csv:3: field `quantity`: a national part cannot be uncertain"
+            )),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn sources_are_checked_and_cited_ids_must_exist() {
+        let mut s = eu()
+            .source("csis-2025", SourceGrade::Research)
+            .source("forum-post", SourceGrade::Aggregator)
+            .source("forum-post", SourceGrade::Press)
+            .build();
+        s.sources[1].date = Some("2025-13".into());
+        s.holdings[0].provenance.source =
+            Some("csis-2025 ; csis-2026 ; https://example.org/x".into());
+        let p = all(&s);
+        for want in [
+            "sources.csv:4: field `id`: duplicate source id `forum-post`",
+            "sources.csv:3: field `date`: `2025-13` is not a date",
+            "holdings.csv:2: field `source`: source `csis-2026` is not in sources.csv; did you mean `csis-2025`?",
+        ] {
+            assert!(p.iter().any(|m| m.starts_with(want)), "{want}\n{p:?}");
+        }
+        assert!(!p.iter().any(|m| m.contains("example.org/x")), "{p:?}");
+    }
+
+    #[test]
+    fn a_headline_figure_on_aggregators_alone_is_flagged() {
+        let mut s = eu()
+            .source("csis-2025", SourceGrade::Research)
+            .source("forum-post", SourceGrade::Aggregator)
+            .build();
+        s.holdings[0].provenance.source = Some("forum-post".into());
+        let p = all(&s);
+        assert!(p.iter().any(|m| m.starts_with("holdings.csv:2: field `source`: a headline figure resting only on aggregator sources (`forum-post`)")), "{p:?}");
+        s.holdings[0].provenance.source = Some("forum-post ; csis-2025".into());
+        let p = all(&s);
+        assert!(!p.iter().any(|m| m.contains("aggregator")), "{p:?}");
+    }
+}
