@@ -517,7 +517,8 @@ fn submissions_are_checked_per_row_stored_as_versions_and_audited() {
     assert_eq!(get(&s, "/api/health").1["data_version"], 1);
     // A viewer may not submit; nor may the public.
     let pl = Browser::login(&s, "pl");
-    let good = "holder,capability,quantity,source\nDE,iamd-long,12,ministry of defence (test)\n";
+    // DE's part of the European total of long-range air defence (part_of).
+    let good = "holder,capability,quantity,part_of,source\nDE,iamd-long,12,EUROPE,ministry of defence (test)\n";
     assert_eq!(pl.post("/api/submissions", holdings(good)).0, 403);
     assert_eq!(
         Browser::new(&s).post("/api/submissions", holdings(good)).0,
@@ -545,7 +546,19 @@ fn submissions_are_checked_per_row_stored_as_versions_and_audited() {
         .map(|h| h.quantity)
         .sum();
     let level = |c: &Value| c["assessment"]["level"].as_f64().unwrap();
-    assert_eq!(level(&after), level(&before) - de_before + 12.0);
+    // A national part is inside the total: the level stays, the part moves.
+    assert!(de_before > 0.0, "the bundled data has DE's part");
+    assert_eq!(level(&after), level(&before));
+    let part = |c: &Value| {
+        c["assessment"]["parts"][0]["parts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p[0] == "DE")
+            .map(|p| p[1].as_f64().unwrap())
+    };
+    assert_eq!(part(&before), Some(de_before));
+    assert_eq!(part(&after), Some(12.0));
     assert!(after["holdings"]
         .as_array()
         .unwrap()
@@ -634,12 +647,14 @@ fn submissions_are_checked_per_row_stored_as_versions_and_audited() {
 fn national_figures_are_released_only_as_marked() {
     let s = start();
     let de = Browser::login(&s, "de");
-    // DE holds most of Europe's long-range air defence, releasable to FR only.
-    let text = "holder,capability,quantity,releasability,source\nDE,iamd-long,537.25,rel:FR,ministry (test)\n";
+    // DE holds infantry fighting vehicles (a capability with no group total,
+    // so a national row makes the level), releasable to FR only.
+    let text =
+        "holder,capability,quantity,releasability,source\nDE,ifv,537.25,rel:FR,ministry (test)\n";
     let (code, v) = de.post("/api/submissions", holdings(text));
     assert_eq!(code, 201, "{v}");
     let public = get(&s, "/api/overview?at=2026-11-21").1;
-    let iamd = capability(&public, "iamd-long");
+    let iamd = capability(&public, "ifv");
     assert!(iamd["coverage"].is_null(), "{iamd}");
     assert!(
         iamd["suppressed"]
@@ -649,7 +664,7 @@ fn national_figures_are_released_only_as_marked() {
         "{iamd}"
     );
     assert!(public["index"].is_null() && public["index_suppressed"].is_string());
-    let (_, c) = get(&s, "/api/capabilities/iamd-long?at=2026-11-21");
+    let (_, c) = get(&s, "/api/capabilities/ifv?at=2026-11-21");
     assert_eq!(c["disclosure"]["state"], "suppressed");
     assert!(c["assessment"]["level"].is_null() && c["forecast"].is_null());
     assert!(c["series"]["level"].is_null());
@@ -666,20 +681,16 @@ fn national_figures_are_released_only_as_marked() {
     );
     // PL may not see it either; FR and DE see the figure.
     let pl = Browser::login(&s, "pl");
-    assert!(
-        capability(&pl.get("/api/overview?at=2026-11-21").1, "iamd-long")["coverage"].is_null()
-    );
+    assert!(capability(&pl.get("/api/overview?at=2026-11-21").1, "ifv")["coverage"].is_null());
     let fr = Browser::login(&s, "fr");
-    let (_, c) = fr.get("/api/capabilities/iamd-long?at=2026-11-21");
+    let (_, c) = fr.get("/api/capabilities/ifv?at=2026-11-21");
     assert_eq!(c["disclosure"]["state"], "open");
     assert!(c["holdings"]
         .as_array()
         .unwrap()
         .iter()
         .any(|h| h["holder"] == "DE" && h["quantity"] == 537.25));
-    assert!(
-        capability(&de.get("/api/overview?at=2026-11-21").1, "iamd-long")["coverage"].is_number()
-    );
+    assert!(capability(&de.get("/api/overview?at=2026-11-21").1, "ifv")["coverage"].is_number());
     // Planning rests on every record: refused to those who cannot see them all.
     let (code, e) = get(&s, "/api/plan?objective=cost");
     assert_eq!((code, e["code"].as_str()), (403, Some("suppressed")));

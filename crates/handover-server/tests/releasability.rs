@@ -352,10 +352,11 @@ fn a_national_figure_is_not_recoverable_by_subtraction() {
     let mut s = ScenarioBuilder::monthly("2026-01-01", "2028-12-31")
         .nation("DE", &["EUROPE", "NATO", "EU"])
         .nation("FR", &["EUROPE", "NATO", "EU"])
+        .nation("PL", &["EUROPE", "NATO", "EU"])
         .stock("mbt", 3000.0)
         .holding("DE", "mbt", 313.0)
         .holding("FR", "mbt", 600.0)
-        .holding("EUROPE", "mbt", 1627.0)
+        .holding("PL", "mbt", 1627.0)
         .build();
     s.holdings[0].provenance.releasability = Releasability::National;
     let server = serve(&s);
