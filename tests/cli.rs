@@ -1755,6 +1755,63 @@ fn assess_against_a_server_with_a_token_sees_what_the_tokens_nation_sees() {
         .as_str()
         .unwrap()
         .to_string();
+    // check --server: the server's benchmarks, as the CLI shows them. On the
+    // bundled data (all public) they equal a local check at the same date:
+    // the server's forecast has the CLI's default samples and seed.
+    let check = |token: Option<&str>, extra: &[&str]| {
+        let mut cmd = handover();
+        cmd.env_remove("HANDOVER_TOKEN")
+            .args([
+                "-f",
+                "json",
+                "check",
+                "--at",
+                "2026-11-21",
+                "--server",
+                &server.url,
+            ])
+            .args(extra);
+        if let Some(t) = token {
+            cmd.env("HANDOVER_TOKEN", t);
+        }
+        let out = cmd.output().unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+        (out.status.code(), v)
+    };
+    let states = |v: &Value| -> Vec<(String, String, Value)> {
+        v["triggers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| {
+                (
+                    t["id"].to_string(),
+                    t["state"].to_string(),
+                    t["figures"].clone(),
+                )
+            })
+            .collect()
+    };
+    let (code, remote) = check(None, &["--fail-on", "critical"]);
+    let local = handover()
+        .args([
+            "-f",
+            "json",
+            "check",
+            "--at",
+            "2026-11-21",
+            "--fail-on",
+            "critical",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(code, local.status.code());
+    let local: Value = serde_json::from_slice(&local.stdout).unwrap();
+    assert_eq!(states(&remote), states(&local));
+    assert_eq!(remote["forecast"], local["forecast"]);
+    assert!(!states(&remote).is_empty());
+
     // DE's holding of infantry fighting vehicles (a capability without a
     // group total, so a national row adds to the level), for DE's eyes only.
     let v = post(
@@ -1800,6 +1857,24 @@ fn assess_against_a_server_with_a_token_sees_what_the_tokens_nation_sees() {
     );
     let de = level(Some(&token));
     assert!(de["level"].as_f64().unwrap() >= 400.0, "{de}");
+    // The index now includes DE's hidden figure: the public's benchmark on
+    // it is suppressed, DE's is not.
+    let majority = |v: &Value| {
+        v["triggers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["id"] == "us-2027-majority")
+            .unwrap()["state"]
+            .clone()
+    };
+    assert_eq!(majority(&check(None, &[]).1), "suppressed");
+    assert_ne!(majority(&check(Some(&token), &[]).1), "suppressed");
+    handover()
+        .args(["check", "--server", &server.url, "--token", "wrong"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("unauthorized"));
     handover()
         .args(["assess", "--server", &server.url, "--token", "wrong"])
         .assert()
@@ -2279,4 +2354,57 @@ fn national_parts_and_sources_round_trip_through_a_folder() {
         "{}",
         &text[text.find("Sources").unwrap_or(0)..][..400]
     );
+}
+
+/// Defect 2 of the new-user issue: a JSON scenario with a bad date and a
+/// bad type names each record and field, and reports both, not the first.
+#[test]
+fn defect_2_a_json_scenario_reports_every_bad_record_with_its_field() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = handover()
+        .args(["export", "--scenario"])
+        .arg(fixture("small"))
+        .output()
+        .unwrap();
+    let mut v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["orders"][0]["date"] = "2027-02-30".into();
+    v["holdings"][1]["quantity"] = "lots".into();
+    v["lines"][0]["lead_time_months"] = json!(-3);
+    let path = tmp.path().join("bad.json");
+    fs::write(&path, serde_json::to_string_pretty(&v).unwrap()).unwrap();
+    let out = handover()
+        .args(["validate", "--scenario"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    for want in [
+        "(orders[0]): field `date`: `2027-02-30` is not a date; expected a calendar date YYYY-MM-DD",
+        "(holdings[1]): field `quantity`: `lots` is not valid here: invalid type: string \"lots\", expected f64",
+        "(lines[0]): field `lead_time_months`: `-3` is not valid here",
+        "3 errors",
+    ] {
+        assert!(text.contains(want), "{want}\n{text}");
+    }
+    // The JSON form of the problems carries the record and field.
+    let j = json_of(
+        handover()
+            .args(["-f", "json", "validate", "--scenario"])
+            .arg(fixture("small")),
+    );
+    assert!(j.as_array().is_some());
+    let out = handover()
+        .args(["-f", "json", "validate", "--scenario"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let p: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let date = p
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["record"] == "orders[0]")
+        .unwrap();
+    assert_eq!(date["field"], "date");
 }

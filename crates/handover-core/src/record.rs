@@ -11,7 +11,7 @@ use crate::scenario::*;
 use crate::table::{RowRef, TableId};
 
 /// A row of one table of a scenario.
-pub trait Record: Clone + 'static {
+pub trait Record: Clone + serde::de::DeserializeOwned + 'static {
     /// Its table.
     const TABLE: TableId;
 

@@ -236,11 +236,123 @@ struct Document {
     scenario: Scenario,
 }
 
+/// Deserialises one record of a JSON scenario, for [`json_record_problems`].
+struct RecordCheck<'a>(&'a serde_json::Value);
+
+impl handover_core::record::TableVisitor for RecordCheck<'_> {
+    type Out = Result<(), (String, String)>;
+    fn visit<R: handover_core::record::Record>(self) -> Self::Out {
+        json_value_problem::<R>(self.0)
+    }
+}
+
+/// Why `v` is not a `T`: the path of the field (`quantity`, `date`) and
+/// what is wrong with it, the value written included.
+fn json_value_problem<T: serde::de::DeserializeOwned>(
+    v: &serde_json::Value,
+) -> Result<(), (String, String)> {
+    match serde_path_to_error::deserialize::<_, T>(v) {
+        Ok(_) => Ok(()),
+        Err(e) => {
+            let path = e.path().to_string();
+            let path = if path == "." { String::new() } else { path };
+            let pointer = format!("/{}", path.replace('.', "/"));
+            let value = v.pointer(&pointer).filter(|_| !path.is_empty());
+            let shown = value.map(|x| match x {
+                serde_json::Value::String(t) => t.clone(),
+                other => other.to_string(),
+            });
+            let inner = e.inner().to_string();
+            // chrono's words for a string that is not a date.
+            let not_a_date = [
+                "input is out of range",
+                "input contains invalid characters",
+                "premature end of input",
+                "trailing input",
+                "input is not enough for unique date and time",
+            ]
+            .iter()
+            .any(|m| inner.starts_with(m));
+            let msg = match shown {
+                Some(x) if not_a_date => {
+                    format!("`{x}` is not a date; expected a calendar date YYYY-MM-DD ({inner})")
+                }
+                Some(x) => format!("`{x}` is not valid here: {inner}"),
+                None => inner,
+            };
+            Err((path, msg))
+        }
+    }
+}
+
+/// Every record of a JSON scenario that does not read as its table's type,
+/// each named by its record path and field, all of them (not the first).
+fn json_record_problems(label: &str, doc: &serde_json::Value) -> Vec<Problem> {
+    use handover_core::table::TableId;
+    let at = |record: String| Origin {
+        file: label.to_string(),
+        line: None,
+        record: Some(record),
+        row: None,
+    };
+    let mut out = vec![];
+    if let Some(settings) = doc.get("scenario") {
+        if let Err((field, msg)) = json_value_problem::<handover_core::scenario::Settings>(settings)
+        {
+            out.push(Problem::error(&at("scenario".into()), &field, msg));
+        }
+    }
+    for table in TableId::ALL {
+        let Some(rows) = doc.get(table.name()).and_then(|v| v.as_array()) else {
+            continue;
+        };
+        for (i, row) in rows.iter().enumerate() {
+            if let Err((field, msg)) = table.visit(RecordCheck(row)) {
+                out.push(Problem::error(
+                    &at(format!("{}[{i}]", table.name())),
+                    &field,
+                    msg,
+                ));
+            }
+        }
+    }
+    if let Some(rows) = doc.get("uncertainty").and_then(|v| v.as_array()) {
+        for (i, row) in rows.iter().enumerate() {
+            if let Err((field, msg)) =
+                json_value_problem::<handover_core::scenario::Uncertainty>(row)
+            {
+                out.push(Problem::error(
+                    &at(format!("uncertainty[{i}]")),
+                    &field,
+                    msg,
+                ));
+            }
+        }
+    }
+    out
+}
+
 /// Read a scenario from JSON text; `label` names it in errors.
+///
+/// A syntax error names its line. A record that does not read (a bad date,
+/// a string for a number) is named by its record path and field
+/// (`orders[0]`, field `date`), every one of them, as the CSV reader does.
 pub fn from_json(label: &str, text: &str) -> Result<Loaded, LoadError> {
-    let doc: Document = serde_json::from_str(text).map_err(|e| {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
         let origin = Origin::line(label, e.line());
         LoadError::Invalid(vec![Problem::error(&origin, "", format!("{e}"))])
+    })?;
+    let problems = json_record_problems(label, &value);
+    if !problems.is_empty() {
+        return Err(LoadError::Invalid(problems));
+    }
+    let doc: Document = serde_path_to_error::deserialize(&value).map_err(|e| {
+        let origin = Origin::line(label, 1);
+        LoadError::Invalid(vec![Problem::error(
+            &origin,
+            &e.path().to_string(),
+            e.inner().to_string(),
+        )])
     })?;
     let mut problems = vec![];
     if doc.format != JSON_FORMAT || doc.version != JSON_VERSION {

@@ -50,8 +50,81 @@ fn ad_hoc(s: &handover_core::Scenario, rules: &[String]) -> Result<Vec<Trigger>,
     }
 }
 
+/// The benchmarks as a handover server shows them (`GET /api/overview`),
+/// as a report of `check`.
+fn remote(url: &str, at: Option<chrono::NaiveDate>, token: Option<&str>) -> Result<CheckReport> {
+    let query = at.map(|d| format!("?at={d}")).unwrap_or_default();
+    let (endpoint, body) = crate::remote_get(url, &format!("/api/overview{query}"), token)?;
+    let bad = || format!("{endpoint} did not answer with an overview");
+    let v: serde_json::Value = serde_json::from_str(&body).with_context(bad)?;
+    let text = |x: &serde_json::Value| x.as_str().map(str::to_string);
+    let mut triggers = vec![];
+    for t in v["triggers"].as_array().with_context(bad)? {
+        let state = match t["state"].as_str() {
+            Some("fires") => State::Fires,
+            Some("holds") => State::Holds,
+            Some("unknown") => State::Unknown,
+            Some("suppressed") => State::Suppressed,
+            other => anyhow::bail!("{endpoint}: a trigger in an unknown state {other:?}"),
+        };
+        triggers.push(trigger::TriggerOutcome {
+            id: text(&t["id"]).with_context(bad)?,
+            severity: serde_json::from_value(t["severity"].clone()).with_context(bad)?,
+            state,
+            rule: text(&t["rule"]).unwrap_or_default(),
+            figures: t["figures"]
+                .as_array()
+                .map(|f| f.iter().filter_map(text).collect())
+                .unwrap_or_default(),
+            action: text(&t["action"]).unwrap_or_default(),
+            source: text(&t["source"]),
+            note: None,
+        });
+    }
+    let forecast = v["forecast"].as_array().and_then(|f| {
+        Some(trigger::ForecastRun {
+            samples: f.first()?.as_u64()?,
+            seed: f.get(1)?.as_u64()?,
+        })
+    });
+    Ok(CheckReport {
+        scenario: text(&v["scenario"]).with_context(bad)?,
+        at: serde_json::from_value(v["at"].clone()).with_context(bad)?,
+        forecast,
+        triggers,
+    })
+}
+
+/// Write `report` in the chosen format; exit 3 if a trigger at or above
+/// --fail-on fires.
+fn finish(
+    cli: &Cli,
+    args: &CheckArgs,
+    report: &CheckReport,
+    out: &mut impl Write,
+) -> Result<ExitCode> {
+    let text = match cli.format() {
+        Format::Table => table(report),
+        Format::Json => crate::output::json(report)?,
+        Format::Csv => csv(report)?,
+    };
+    out.write_all(text.as_bytes())?;
+    let fail = args
+        .fail_on
+        .is_some_and(|sev| report.fires_at_least(sev.into()));
+    Ok(if fail {
+        ExitCode::from(EXIT_FIRED)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
 /// Run `handover check`.
 pub fn run(cli: &Cli, args: &CheckArgs, out: &mut impl Write) -> Result<ExitCode> {
+    if let Some(url) = &args.server {
+        let report = remote(url, args.at, args.token.as_deref())?;
+        return finish(cli, args, &report, out);
+    }
     let loaded = crate::load(cli)?;
     let s = &loaded.scenario;
     let triggers = if args.rule.is_empty() {
@@ -88,20 +161,7 @@ pub fn run(cli: &Cli, args: &CheckArgs, out: &mut impl Write) -> Result<ExitCode
             "cannot check at --at"
         }
     })?;
-    let text = match cli.format() {
-        Format::Table => table(&report),
-        Format::Json => crate::output::json(&report)?,
-        Format::Csv => csv(&report)?,
-    };
-    out.write_all(text.as_bytes())?;
-    let fail = args
-        .fail_on
-        .is_some_and(|sev| report.fires_at_least(sev.into()));
-    Ok(if fail {
-        ExitCode::from(EXIT_FIRED)
-    } else {
-        ExitCode::SUCCESS
-    })
+    finish(cli, args, &report, out)
 }
 
 fn table(r: &CheckReport) -> String {

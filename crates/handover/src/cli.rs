@@ -391,6 +391,21 @@ pub struct CheckArgs {
     /// Forecast seed, for rules with P(met, ...).
     #[arg(long, default_value_t = 1, value_name = "S")]
     pub seed: u64,
+    /// Ask a handover server (`handover serve`) for its benchmarks at --at
+    /// instead of computing here, e.g. http://127.0.0.1:8080: the states and
+    /// figures as the server shows them to the token's nation (its own
+    /// forecast's samples and seed).
+    #[arg(long, value_name = "URL", conflicts_with_all = ["scenario", "rule", "samples", "seed"])]
+    pub server: Option<String>,
+    /// API token for --server (POST /api/tokens on the server). Default: $HANDOVER_TOKEN.
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "HANDOVER_TOKEN",
+        hide_env_values = true,
+        requires = "server"
+    )]
+    pub token: Option<String>,
 }
 
 /// Options of `serve`.

@@ -314,11 +314,18 @@ fn remote_assessment(
     at: Option<chrono::NaiveDate>,
     token: Option<&str>,
 ) -> Result<handover_core::Assessment> {
+    let query = at.map(|d| format!("?at={d}")).unwrap_or_default();
+    let (endpoint, body) = remote_get(url, &format!("/api/assessment{query}"), token)?;
+    serde_json::from_str(&body)
+        .with_context(|| format!("{endpoint} did not answer with an assessment"))
+}
+
+/// GET `path` (with its query) of the handover server at `url`, as the
+/// token's nation where a token is given; the endpoint asked and the body of
+/// a successful answer. A refusal names the server's message, code and field.
+pub(crate) fn remote_get(url: &str, path: &str, token: Option<&str>) -> Result<(String, String)> {
     let base = url.trim_end_matches('/');
-    let mut endpoint = format!("{base}/api/assessment");
-    if let Some(d) = at {
-        endpoint.push_str(&format!("?at={d}"));
-    }
+    let endpoint = format!("{base}{path}");
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .timeout_global(Some(std::time::Duration::from_secs(60)))
@@ -348,6 +355,5 @@ fn remote_assessment(
                 .unwrap_or_default()
         );
     }
-    serde_json::from_str(&body)
-        .with_context(|| format!("{endpoint} did not answer with an assessment"))
+    Ok((endpoint, body))
 }

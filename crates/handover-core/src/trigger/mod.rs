@@ -19,4 +19,4 @@ pub mod eval;
 
 pub use crate::rule::*;
 pub use crate::validate::references;
-pub use eval::{check, CheckReport, State, TriggerOutcome};
+pub use eval::{check, CheckReport, ForecastRun, State, TriggerOutcome};
