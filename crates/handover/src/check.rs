@@ -121,8 +121,8 @@ fn finish(
 
 /// Run `handover check`.
 pub fn run(cli: &Cli, args: &CheckArgs, out: &mut impl Write) -> Result<ExitCode> {
-    if let Some(url) = &args.server {
-        let report = remote(url, args.at, args.token.as_deref())?;
+    if let Some(url) = &args.remote.server {
+        let report = remote(url, args.at, args.remote.token.as_deref())?;
         return finish(cli, args, &report, out);
     }
     let loaded = crate::load(cli)?;

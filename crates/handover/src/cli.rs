@@ -286,7 +286,17 @@ pub struct AssessArgs {
     /// publisher, title and date, grade and the link to the copy read.
     #[arg(long, conflicts_with = "server")]
     pub sources: bool,
-    /// Ask a handover server (`handover serve`) instead of computing here, e.g. http://127.0.0.1:8080.
+    /// Where to ask instead of computing here.
+    #[command(flatten)]
+    pub remote: RemoteArgs,
+}
+
+/// `--server` and `--token`: ask a running `handover serve`.
+#[derive(Debug, Args)]
+pub struct RemoteArgs {
+    /// Ask a handover server (`handover serve`) instead of computing here,
+    /// e.g. http://127.0.0.1:8080: the answer as the server shows it to the
+    /// token's nation.
     #[arg(long, value_name = "URL", conflicts_with = "scenario")]
     pub server: Option<String>,
     /// API token for --server (made on the server with POST /api/tokens): the answer
@@ -383,29 +393,17 @@ pub struct CheckArgs {
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<FailOn>,
     /// Evaluate this rule instead of the scenario's triggers (repeatable; severity warning).
-    #[arg(long, value_name = "EXPR")]
+    #[arg(long, value_name = "EXPR", conflicts_with = "server")]
     pub rule: Vec<String>,
-    /// Forecast samples, for rules with P(met, ...).
-    #[arg(long, default_value_t = 10_000, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=u32::MAX as u64))]
+    /// Forecast samples, for rules with P(met, ...). With --server the server's own forecast is used.
+    #[arg(long, default_value_t = 10_000, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=u32::MAX as u64), conflicts_with = "server")]
     pub samples: u64,
     /// Forecast seed, for rules with P(met, ...).
-    #[arg(long, default_value_t = 1, value_name = "S")]
+    #[arg(long, default_value_t = 1, value_name = "S", conflicts_with = "server")]
     pub seed: u64,
-    /// Ask a handover server (`handover serve`) for its benchmarks at --at
-    /// instead of computing here, e.g. http://127.0.0.1:8080: the states and
-    /// figures as the server shows them to the token's nation (its own
-    /// forecast's samples and seed).
-    #[arg(long, value_name = "URL", conflicts_with_all = ["scenario", "rule", "samples", "seed"])]
-    pub server: Option<String>,
-    /// API token for --server (POST /api/tokens on the server). Default: $HANDOVER_TOKEN.
-    #[arg(
-        long,
-        value_name = "TOKEN",
-        env = "HANDOVER_TOKEN",
-        hide_env_values = true,
-        requires = "server"
-    )]
-    pub token: Option<String>,
+    /// Where to ask instead of computing here (the server's benchmarks at --at).
+    #[command(flatten)]
+    pub remote: RemoteArgs,
 }
 
 /// Options of `serve`.

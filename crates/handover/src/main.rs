@@ -51,9 +51,9 @@ fn run(cli: &Cli) -> Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match &cli.command {
-        Command::Assess(args) if args.server.is_some() => {
-            let url = args.server.as_deref().expect("guarded");
-            let mut assessment = remote_assessment(url, args.at, args.token.as_deref())?;
+        Command::Assess(args) if args.remote.server.is_some() => {
+            let url = args.remote.server.as_deref().expect("guarded");
+            let mut assessment = remote_assessment(url, args.at, args.remote.token.as_deref())?;
             if !args.series {
                 assessment.series = None;
             }
