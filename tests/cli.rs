@@ -2408,3 +2408,57 @@ fn defect_2_a_json_scenario_reports_every_bad_record_with_its_field() {
         .unwrap();
     assert_eq!(date["field"], "date");
 }
+
+/// Tables fit the width asked for ($COLUMNS, as a terminal exports it): on
+/// a narrow one the assessment names capabilities by id only, on a wide one
+/// by id, name and unit.
+#[test]
+fn tables_fit_the_terminal_width_and_drop_names_when_narrow() {
+    let table_lines = |out: &[u8]| -> Vec<String> {
+        String::from_utf8_lossy(out)
+            .lines()
+            .filter(|l| l.starts_with(['┌', '│', '╞', '├', '└']))
+            .map(str::to_string)
+            .collect()
+    };
+    for (width, names) in [(80usize, false), (160, true)] {
+        let out = handover()
+            .env("COLUMNS", width.to_string())
+            .args(["assess", "--at", "2027-01-01"])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let lines = table_lines(&out.stdout);
+        assert!(!lines.is_empty());
+        for l in &lines {
+            assert!(l.chars().count() <= width, "{width}: {l}");
+        }
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("iamd-long"));
+        assert_eq!(text.contains("Long-range"), names, "{width}");
+        // The plan and check tables fit too.
+        for args in [
+            &["check", "--at", "2027-01-01"][..],
+            &[
+                "plan",
+                "--budget",
+                "40e9/year",
+                "--deadline",
+                "eu-2030",
+                "--from",
+                "2027-01",
+            ][..],
+        ] {
+            let out = handover()
+                .env("COLUMNS", width.to_string())
+                .args(args)
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{args:?}");
+            assert!(!table_lines(&out.stdout).is_empty(), "{args:?}");
+            for l in table_lines(&out.stdout) {
+                assert!(l.chars().count() <= width, "{args:?} at {width}: {l}");
+            }
+        }
+    }
+}

@@ -376,8 +376,7 @@ pub fn render_planner(r: &PlannerReport, format: Format) -> Result<String> {
             Ok(String::from_utf8(w.into_inner()?)?)
         }
         Format::Table => {
-            let mut t = comfy_table::Table::new();
-            t.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
+            let mut t = crate::output::table();
             t.set_header(vec![
                 "objective",
                 "build (median)",
@@ -524,8 +523,7 @@ pub fn render(r: &BenchReport, format: Format) -> Result<String> {
     match format {
         Format::Json => output::json(r),
         Format::Table => {
-            let mut t = comfy_table::Table::new();
-            t.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
+            let mut t = crate::output::table();
             t.set_header(vec!["forecast benchmark", ""]);
             for (k, v) in rows {
                 t.add_row(vec![k.to_string(), v]);

@@ -4,7 +4,7 @@
 
 use crate::cli::{CheckArgs, Cli, Format};
 use anyhow::{Context, Result};
-use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, ContentArrangement, Table};
+use comfy_table::Cell;
 use handover_core::scenario::{Origin, Provenance};
 use handover_core::trigger::{self, CheckReport, Rule, State, Trigger, TriggerSeverity};
 use std::io::Write;
@@ -170,9 +170,7 @@ fn table(r: &CheckReport) -> String {
         s.push_str("The scenario has no triggers (add triggers.toml; see docs/TRIGGERS.md).\n");
         return s;
     }
-    let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic);
+    let mut t = crate::output::table();
     if t.width().is_none() {
         // Not a terminal: wrap the long rules and sources anyway.
         t.set_width(140);

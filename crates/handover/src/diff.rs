@@ -4,7 +4,7 @@
 use crate::cli::{Cli, DiffArgs, Format};
 use anyhow::{bail, Context, Result};
 use chrono::NaiveDate;
-use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, ContentArrangement, Table};
+use comfy_table::Cell;
 use handover_core::valid::Valid;
 use handover_core::Evaluation;
 use handover_data::diff::{diff_rows, RowChange, RowDiff};
@@ -144,10 +144,8 @@ fn table(r: &DiffReport, old: &str, new: &str) -> String {
         v(&r.new_version),
         r.rows.len()
     ));
-    let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header(["Table", "Row", "Change"]);
+    let mut t = crate::output::table();
+    t.set_header(["Table", "Row", "Change"]);
     for d in &r.rows {
         let change = match &d.change {
             RowChange::Added => "added".to_string(),
@@ -178,12 +176,10 @@ fn table(r: &DiffReport, old: &str, new: &str) -> String {
     if !r.rows.is_empty() {
         out.push_str(&format!("{t}\n"));
     }
-    let mut e = Table::new();
+    let mut e = crate::output::table();
     let mut header = vec!["Coverage".to_string()];
     header.extend(r.at.iter().map(|d| d.to_string()));
-    e.load_preset(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header(header);
+    e.set_header(header);
     for c in &r.capabilities {
         let mut row = vec![c.capability.clone()];
         row.extend(c.old.iter().zip(&c.new).map(|(o, n)| moved(*o, *n)));

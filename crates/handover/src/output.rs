@@ -40,12 +40,36 @@ fn deadline_cell(c: &CapabilityAssessment, i: usize, currency: &str) -> String {
     s
 }
 
-/// The assessment as text tables.
-/// `warnings`: data warnings of the scenario and how to name it (none for a server's answer).
-pub fn assess_table(a: &Assessment, warnings: Option<&Loaded>) -> String {
+/// The width tables are fitted to: `$COLUMNS` where set (as shells export
+/// it, and to ask for a width when the output is not a terminal), else the
+/// terminal's own width, else none (a file or a pipe gets unwrapped lines).
+pub fn width() -> Option<u16> {
+    let columns = std::env::var("COLUMNS").ok();
+    columns
+        .and_then(|c| c.trim().parse::<u16>().ok())
+        .filter(|w| *w >= 20)
+        .or_else(|| Table::new().width())
+}
+
+/// Below this width the assessment names capabilities by id only.
+pub const NARROW: u16 = 100;
+
+/// A text table with the house style, fitted to [`width`].
+pub fn table() -> Table {
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic);
+    if let Some(w) = width() {
+        t.set_width(w);
+    }
+    t
+}
+
+/// The assessment as text tables.
+/// `warnings`: data warnings of the scenario and how to name it (none for a server's answer).
+pub fn assess_table(a: &Assessment, warnings: Option<&Loaded>) -> String {
+    let mut t = table();
+    let narrow = width().is_some_and(|w| w < NARROW);
     let mut header = vec![
         "Capability".to_string(),
         "Level".into(),
@@ -53,12 +77,22 @@ pub fn assess_table(a: &Assessment, warnings: Option<&Loaded>) -> String {
         "Coverage".into(),
         "US dep.".into(),
     ];
-    header.extend(a.deadlines.iter().map(|d| format!("{} ({})", d.id, d.date)));
-    header.push("Target reached".into());
+    header.extend(a.deadlines.iter().map(|d| {
+        if narrow {
+            d.id.clone()
+        } else {
+            format!("{} ({})", d.id, d.date)
+        }
+    }));
+    header.push(if narrow { "Reached" } else { "Target reached" }.into());
     t.set_header(header);
     for c in &a.capabilities {
         let mut row = vec![
-            Cell::new(format!("{}\n{} [{}]", c.id, c.name, c.unit)),
+            Cell::new(if narrow {
+                c.id.clone()
+            } else {
+                format!("{}\n{} [{}]", c.id, c.name, c.unit)
+            }),
             Cell::new(or_no_data(c.level, level)).set_alignment(CellAlignment::Right),
             Cell::new(or_no_data(c.target, level)).set_alignment(CellAlignment::Right),
             Cell::new(or_no_data(c.coverage, pct)).set_alignment(CellAlignment::Right),
@@ -73,6 +107,20 @@ pub fn assess_table(a: &Assessment, warnings: Option<&Loaded>) -> String {
             (None, None) => NO_DATA.into(),
         }));
         t.add_row(row);
+    }
+    if narrow {
+        // Ids whole, the other columns wrap.
+        let id = a
+            .capabilities
+            .iter()
+            .map(|c| c.id.len())
+            .max()
+            .unwrap_or(10) as u16;
+        if let Some(col) = t.column_mut(0) {
+            col.set_constraint(comfy_table::ColumnConstraint::LowerBoundary(
+                comfy_table::Width::Fixed(id),
+            ));
+        }
     }
 
     let mut out = String::new();
@@ -285,9 +333,7 @@ fn q3(q: &handover_core::forecast::Quantiles, f: impl Fn(f64) -> String) -> Stri
 
 /// The forecast as text tables.
 pub fn forecast_table(r: &handover_core::forecast::ForecastResult, top: usize) -> String {
-    let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic);
+    let mut t = table();
     t.set_header(vec![
         "Capability",
         "Deadline",
@@ -435,10 +481,8 @@ pub fn fan_csv(r: &handover_core::forecast::ForecastResult) -> Result<String> {
 
 /// The sources behind each capability's figures (`assess --sources`).
 pub fn sources_table(s: &handover_core::scenario::Scenario) -> String {
-    let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header(["Capability", "Source", "Grade", "Link"]);
+    let mut t = table();
+    t.set_header(["Capability", "Source", "Grade", "Link"]);
     for c in &s.capabilities {
         for (i, item) in s.sources_of(&c.id).into_iter().enumerate() {
             let cited = s.cited(item);

@@ -6,7 +6,7 @@ use crate::cli::{value_name, Cli, Format, PlanArgs, PlanCommandArgs};
 use crate::output::{json, level, money, number, pct};
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
-use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, ContentArrangement, Table};
+use comfy_table::{Cell, CellAlignment, Table};
 use handover_core::plan::{
     request::parse_share, Objective, Plan, PlanOptions, PlanRequest, ShareChoice, ShareKey,
 };
@@ -145,10 +145,8 @@ pub fn run(cli: &Cli, args: &PlanCommandArgs, out: &mut impl Write) -> Result<Ex
 }
 
 fn table_new(header: &[&str]) -> Table {
-    let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header(header.to_vec());
+    let mut t = crate::output::table();
+    t.set_header(header.to_vec());
     t
 }
 
