@@ -457,7 +457,7 @@ function holdingsTable(c) {
       el(
         "tr",
         { "data-holder": h.holder },
-        el("th", { scope: "row" }, h.holder),
+        el("th", { scope: "row" }, /^[A-Z]{2}$/.test(h.holder) ? el("a", { href: "/nation/" + enc(h.holder) + queryOf(atParams()) }, h.holder) : h.holder),
         el("td", { class: "num" }, num(h.quantity, 2) + (h.estimate ? " (estimate)" : "") + (h.part_of ? ` (part of the ${h.part_of} total, not added again)` : "")),
         el("td", {}, dateText(h.as_of)),
         el("td", {}, marking(h.releasability)),
@@ -970,9 +970,111 @@ function showPlan(p) {
   notes.append(el("li", {}, `Solver: ${p.solver}; ${p.lp_size[0]} variables, ${p.lp_size[1]} constraints.`));
 }
 
+// ---------------------------------------------------------------- nation
+
+async function nationPage() {
+  const code = decodeURIComponent(location.pathname.split("/").pop());
+  const n = await get("/api/nations/" + enc(code), atParams());
+  document.title = `handover: ${n.code}`;
+  $("title").textContent = `${n.name} (${n.code})`;
+  const dataset = n.dataset_version ? ` (dataset ${n.dataset_version})` : "";
+  $("meta").textContent =
+    `Groups: ${n.groups.join(", ") || "none"}; ${n.european ? "counted as European" : "not counted as European"}. ` +
+    `Figures at ${n.at}; data version ${n.data_version}${dataset}.`;
+  const capLink = (id) => el("a", { href: "/capability/" + enc(id) + queryOf(atParams()) }, id);
+  const none = (body, cols) => {
+    if (!body.children.length) body.append(el("tr", {}, el("td", { colspan: cols, class: "muted" }, "None released to you.")));
+  };
+
+  const ct = clear($("contributions"));
+  ct.append(head("Capability", "Held at the start", "of which part of a group total", "On order"));
+  let body = el("tbody");
+  for (const c of n.contributions) {
+    body.append(
+      el("tr", { "data-capability": c.capability },
+        el("th", { scope: "row" }, capLink(c.capability)),
+        el("td", { class: "num" }, num(c.held, 1)),
+        el("td", { class: "num" }, num(c.part_of_totals, 1)),
+        el("td", { class: "num" }, num(c.on_order, 1)))
+    );
+  }
+  none(body, 4);
+  ct.append(body);
+
+  const sp = clear($("spending"));
+  sp.append(head("Year", "% of GDP", "Short of " + n.spending_goal + " %", "US$ m"));
+  body = el("tbody");
+  for (const e of n.spending) {
+    const pctText = e.defence_pct_gdp === null ? "no data" : num(e.defence_pct_gdp, 2) + " %";
+    const short = e.short_of_goal === null ? "no data" : e.short_of_goal === 0 ? "meets it" : num(e.short_of_goal, 2) + " points";
+    body.append(
+      el("tr", { "data-year": e.year },
+        el("th", { scope: "row" }, String(e.year)),
+        el("td", { class: "num" }, pctText),
+        el("td", {}, short),
+        el("td", { class: "num" }, num(e.defence_musd, 0)))
+    );
+  }
+  none(body, 4);
+  sp.append(body);
+
+  const ht = clear($("nation-holdings"));
+  ht.append(head("Capability", "Quantity", "As of", "Part of", "Marking", "Source"));
+  body = el("tbody");
+  for (const h of n.holdings) {
+    body.append(
+      el("tr", { "data-capability": h.capability },
+        el("th", { scope: "row" }, capLink(h.capability)),
+        el("td", { class: "num" }, num(h.quantity, 2) + (h.estimate ? " (estimate)" : "")),
+        el("td", {}, dateText(h.as_of)),
+        el("td", {}, h.part_of ? `the ${h.part_of} total` : "—"),
+        el("td", {}, marking(h.releasability)),
+        el("td", {}, sourceNode(h.cited.length ? "cited" : null, h.cited)))
+    );
+  }
+  none(body, 6);
+  ht.append(body);
+
+  const ot = clear($("nation-orders"));
+  ot.append(head("Order", "Line", "Capability", "Quantity", "Ordered", "First delivery", "Complete", "Open at horizon"));
+  body = el("tbody");
+  for (const o of n.orders) {
+    body.append(
+      el("tr", { "data-order": o.id },
+        el("th", { scope: "row" }, o.id),
+        el("td", {}, o.line),
+        el("td", {}, capLink(o.capability)),
+        el("td", { class: "num" }, num(o.quantity, 1)),
+        el("td", {}, o.date),
+        el("td", {}, dateText(o.first_delivery)),
+        el("td", {}, dateText(o.completed)),
+        el("td", { class: "num" }, num(o.open_at_horizon, 1)))
+    );
+  }
+  none(body, 8);
+  ot.append(body);
+
+  const lt = clear($("nation-lines"));
+  lt.append(head("Line", "Capability", "Lead time", "Unit cost", "Capacity a year"));
+  body = el("tbody");
+  for (const l of n.lines) {
+    body.append(
+      el("tr", { "data-line-id": l.id },
+        el("th", { scope: "row" }, l.name ? `${l.name} (${l.id})` : l.id),
+        el("td", {}, capLink(l.capability)),
+        el("td", {}, `${l.lead_time_months} months`),
+        el("td", { class: "num" }, money(l.unit_cost)),
+        el("td", { class: "num" }, l.capacity_per_year === null ? "no data" : num(l.capacity_per_year, 0)))
+    );
+  }
+  none(body, 5);
+  lt.append(body);
+  document.body.setAttribute("data-loaded", "nation");
+}
+
 // ---------------------------------------------------------------- dispatch
 
-const PAGES = { overview, capability, login, data: dataPage, plan: planPage, triggers };
+const PAGES = { overview, capability, nation: nationPage, login, data: dataPage, plan: planPage, triggers };
 
 window.addEventListener("DOMContentLoaded", () => {
   const page = document.body.getAttribute("data-page");

@@ -343,6 +343,7 @@ pub struct Health {
         views::overview,
         views::assessment,
         views::capability,
+        views::nation,
         views::plan,
         auth::me,
         auth::login,
@@ -399,6 +400,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/overview", get(views::overview))
         .route("/api/assessment", get(views::assessment))
         .route("/api/capabilities/{id}", get(views::capability))
+        .route("/api/nations/{code}", get(views::nation))
         .route("/api/plan", get(views::plan))
         .route("/api/me", get(auth::me))
         .route("/api/login", post(auth::login))
@@ -420,6 +422,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/openapi.json", get(openapi_json))
         .route("/", get(|| async { page(OVERVIEW_HTML) }))
         .route("/capability/{id}", get(|| async { page(CAPABILITY_HTML) }))
+        .route("/nation/{code}", get(|| async { page(NATION_HTML) }))
         .route("/login", get(|| async { page(LOGIN_HTML) }))
         .route("/data", get(|| async { page(DATA_HTML) }))
         .route("/plan", get(|| async { page(PLAN_HTML) }))
@@ -476,6 +479,7 @@ async fn log_request(mut req: Request, next: Next) -> Response {
 
 const OVERVIEW_HTML: &str = include_str!("../assets/overview.html");
 const CAPABILITY_HTML: &str = include_str!("../assets/capability.html");
+const NATION_HTML: &str = include_str!("../assets/nation.html");
 const LOGIN_HTML: &str = include_str!("../assets/login.html");
 const DATA_HTML: &str = include_str!("../assets/data.html");
 const PLAN_HTML: &str = include_str!("../assets/plan.html");

@@ -876,3 +876,321 @@ pub async fn plan(
     })?;
     Ok(axum::Json(plan).into_response())
 }
+
+/// NATO's core defence spending goal (The Hague, June 2025): 3.5 % of GDP by
+/// 2035, against which a nation's page shows its spending.
+pub const CORE_SPENDING_GOAL: f64 = 3.5;
+
+/// A holding of the nation's, as its page shows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NationHolding {
+    /// Capability id.
+    pub capability: String,
+    /// Units held.
+    pub quantity: f64,
+    /// Date of the figure.
+    pub as_of: Option<NaiveDate>,
+    /// The group whose total already includes it, if it is a national part.
+    pub part_of: Option<String>,
+    /// Whether the figure is an estimate.
+    pub estimate: bool,
+    /// Its marking.
+    pub releasability: String,
+    /// Its source, item by item.
+    pub cited: Vec<CitedView>,
+}
+
+/// An order the nation placed, with its projected deliveries.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NationOrder {
+    /// Order id.
+    pub id: String,
+    /// The line it is on.
+    pub line: String,
+    /// The capability the line makes.
+    pub capability: String,
+    /// Units ordered.
+    pub quantity: f64,
+    /// Date ordered.
+    pub date: NaiveDate,
+    /// Units delivered before the scenario starts.
+    pub delivered_before_start: f64,
+    /// Last day of the period of the first projected delivery.
+    pub first_delivery: Option<NaiveDate>,
+    /// Last day of the period the order is complete.
+    pub completed: Option<NaiveDate>,
+    /// Units still open at the horizon.
+    pub open_at_horizon: f64,
+    /// Its marking.
+    pub releasability: String,
+}
+
+/// A production line on the nation's soil.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NationLine {
+    /// Line id.
+    pub id: String,
+    /// Name.
+    pub name: Option<String>,
+    /// Capability made.
+    pub capability: String,
+    /// Months from order to first delivery.
+    pub lead_time_months: u32,
+    /// Cost of one unit.
+    pub unit_cost: Option<f64>,
+    /// Capacity per year at the date (`null`: no capacity data, or a step not released to the caller).
+    pub capacity_per_year: Option<f64>,
+    /// Its marking.
+    pub releasability: String,
+}
+
+/// Defence spending in a year, against the core goal.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NationSpending {
+    /// Calendar year.
+    pub year: i32,
+    /// Defence expenditure, % of GDP (`null`: not published).
+    pub defence_pct_gdp: Option<f64>,
+    /// Defence expenditure, million US$.
+    pub defence_musd: Option<f64>,
+    /// GDP, million US$.
+    pub gdp_musd: Option<f64>,
+    /// Percentage points short of [`CORE_SPENDING_GOAL`] (0 at or above it; `null`: unknown).
+    pub short_of_goal: Option<f64>,
+}
+
+/// What the nation contributes to one capability, from the rows the caller sees.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NationContribution {
+    /// Capability id.
+    pub capability: String,
+    /// Units it holds at the start (its own rows, national parts included).
+    pub held: f64,
+    /// How much of that is a part of a group total (counted in the total, not again).
+    pub part_of_totals: f64,
+    /// Units it has on order and not yet delivered at the start.
+    pub on_order: f64,
+}
+
+/// A nation's page: its holdings, orders and deliveries, lines on its soil,
+/// spending against 3.5 % of GDP and what it contributes per capability,
+/// from the records released to the caller.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NationPage {
+    /// Nation code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Its groups.
+    pub groups: Vec<String>,
+    /// Whether it counts as European.
+    pub european: bool,
+    /// Date of the projected figures.
+    pub at: NaiveDate,
+    /// The stored version these figures come from.
+    pub data_version: i64,
+    /// The version the dataset names itself, if it names one.
+    pub dataset_version: Option<String>,
+    /// The core spending goal, % of GDP.
+    pub spending_goal: f64,
+    /// Holdings, in file order.
+    pub holdings: Vec<NationHolding>,
+    /// Orders it placed, by date.
+    pub orders: Vec<NationOrder>,
+    /// Lines on its soil.
+    pub lines: Vec<NationLine>,
+    /// Spending by year.
+    pub spending: Vec<NationSpending>,
+    /// Per capability it holds or orders.
+    pub contributions: Vec<NationContribution>,
+}
+
+/// One nation: its holdings (national parts included), orders and projected
+/// deliveries, lines on its soil, spending against 3.5 % of GDP, and what it
+/// contributes per capability: only the records released to the caller.
+#[utoipa::path(
+    get,
+    path = "/api/nations/{code}",
+    params(
+        ("code" = String, Path, description = "Nation code, e.g. DE"),
+        ("at" = Option<String>, Query, description = "Date YYYY-MM-DD of the capacity figures (default: today)")
+    ),
+    responses(
+        (status = 200, description = "The nation's page", body = NationPage),
+        (status = 400, body = ApiError, description = "invalid_input: bad or out-of-range `at`, or an unknown parameter"),
+        crate::error::CallerErrors,
+        (status = 404, body = ApiError, description = "not_found: no such nation among those released to the caller (with a suggestion)")
+    )
+)]
+pub async fn nation(
+    State(state): State<Arc<AppState>>,
+    caller: Caller,
+    Path(code): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let cur = state.current();
+    let at = date_param(&state, &cur, &q, &[])?;
+    let viewer = caller.viewer();
+    let body = nation_view(&cur, &code, at, &viewer)?;
+    Ok(axum::Json(body).into_response())
+}
+
+fn nation_view(
+    cur: &Current,
+    code: &str,
+    at: NaiveDate,
+    viewer: &Viewer,
+) -> Result<NationPage, ApiError> {
+    use handover_core::table::TableId as T;
+    let s = &cur.scenario;
+    let eval = &cur.evaluation;
+    let cal = eval.model.calendar;
+    let vis = releasability::Visibility::new(s, viewer);
+    let known: Vec<&str> = s
+        .nations
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| vis.row(T::Nations, *i))
+        .map(|(_, n)| n.code.as_str())
+        .collect();
+    let Some(n) = s
+        .nations
+        .iter()
+        .enumerate()
+        .find(|(i, n)| n.code == code && vis.row(T::Nations, *i))
+        .map(|(_, n)| n)
+    else {
+        let hint = handover_core::validate::suggest(code, known.iter().copied());
+        return Err(ApiError::not_found(
+            "code",
+            format!("no nation `{code}`{hint}"),
+        ));
+    };
+    let k = cal.period_of(at) as usize;
+    // Only the rows released to the caller; nothing says whether others exist.
+    let seen = |table: T, i: usize, mine: bool| mine && vis.row(table, i);
+    let holdings: Vec<NationHolding> = s
+        .holdings
+        .iter()
+        .enumerate()
+        .filter(|(i, h)| seen(T::Holdings, *i, h.holder == code))
+        .map(|(_, h)| NationHolding {
+            capability: h.capability.clone(),
+            quantity: h.quantity,
+            as_of: h.as_of,
+            part_of: h.part_of.clone(),
+            estimate: h.provenance.estimate,
+            releasability: h.provenance.releasability.to_string(),
+            cited: cited(s, &h.provenance.source),
+        })
+        .collect();
+    let line_cap = |id: &str| {
+        s.lines
+            .iter()
+            .find(|l| l.id == id)
+            .map(|l| l.capability.clone())
+            .unwrap_or_default()
+    };
+    let mut orders: Vec<NationOrder> = s
+        .orders
+        .iter()
+        .enumerate()
+        .filter(|(i, o)| seen(T::Orders, *i, o.buyer == code))
+        .map(|(i, o)| NationOrder {
+            id: o.id.clone(),
+            line: o.line.clone(),
+            capability: line_cap(&o.line),
+            quantity: o.quantity,
+            date: o.date,
+            delivered_before_start: o.delivered,
+            first_delivery: eval.projection.first_delivery[i].map(|p| cal.period_end(p as i64)),
+            completed: eval.projection.completed[i].map(|p| cal.period_end(p as i64)),
+            open_at_horizon: eval.projection.open_at_end[i],
+            releasability: o.provenance.releasability.to_string(),
+        })
+        .collect();
+    orders.sort_by_key(|o| o.date);
+    let lines: Vec<NationLine> = s
+        .lines
+        .iter()
+        .enumerate()
+        .filter(|(i, l)| seen(T::Lines, *i, l.nation == code))
+        .map(|(li, l)| {
+            let steps: Vec<usize> = s
+                .capacity
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.line == l.id)
+                .map(|(i, _)| i)
+                .collect();
+            let capacity_visible =
+                !steps.is_empty() && steps.iter().all(|&i| vis.row(T::Capacity, i));
+            NationLine {
+                id: l.id.clone(),
+                name: l.name.clone(),
+                capability: l.capability.clone(),
+                lead_time_months: l.lead_time_months,
+                unit_cost: l.unit_cost,
+                capacity_per_year: capacity_visible.then(|| eval.line_capacity_per_year(li, k)),
+                releasability: l.provenance.releasability.to_string(),
+            }
+        })
+        .collect();
+    let mut spending: Vec<NationSpending> = s
+        .economics
+        .iter()
+        .enumerate()
+        .filter(|(i, e)| seen(T::Economics, *i, e.nation == code))
+        .map(|(_, e)| NationSpending {
+            year: e.year,
+            defence_pct_gdp: e.defence_pct_gdp,
+            defence_musd: e.defence_musd,
+            gdp_musd: e.gdp_musd,
+            short_of_goal: e.defence_pct_gdp.map(|p| (CORE_SPENDING_GOAL - p).max(0.0)),
+        })
+        .collect();
+    spending.sort_by_key(|e| e.year);
+    let mut caps: Vec<String> = holdings
+        .iter()
+        .map(|h| h.capability.clone())
+        .chain(orders.iter().map(|o| o.capability.clone()))
+        .collect();
+    caps.sort_by_key(|c| s.capabilities.iter().position(|x| &x.id == c));
+    caps.dedup();
+    let contributions = caps
+        .into_iter()
+        .map(|c| NationContribution {
+            held: holdings
+                .iter()
+                .filter(|h| h.capability == c)
+                .map(|h| h.quantity)
+                .sum(),
+            part_of_totals: holdings
+                .iter()
+                .filter(|h| h.capability == c && h.part_of.is_some())
+                .map(|h| h.quantity)
+                .sum(),
+            on_order: orders
+                .iter()
+                .filter(|o| o.capability == c)
+                .map(|o| (o.quantity - o.delivered_before_start).max(0.0))
+                .sum(),
+            capability: c,
+        })
+        .collect();
+    Ok(NationPage {
+        code: n.code.clone(),
+        name: n.name.clone(),
+        groups: n.groups.clone(),
+        european: s.is_european_nation(&n.code),
+        at,
+        data_version: cur.version,
+        dataset_version: s.scenario.data_version.clone(),
+        spending_goal: CORE_SPENDING_GOAL,
+        holdings,
+        orders,
+        lines,
+        spending,
+        contributions,
+    })
+}

@@ -691,6 +691,21 @@ fn national_figures_are_released_only_as_marked() {
         .iter()
         .any(|h| h["holder"] == "DE" && h["quantity"] == 537.25));
     assert!(capability(&de.get("/api/overview?at=2026-11-21").1, "ifv")["coverage"].is_number());
+    // DE's page shows the public nothing of it; DE and FR see it.
+    let (code, page) = get(&s, "/api/nations/DE?at=2026-11-21");
+    assert_eq!(code, 200, "{page}");
+    assert!(!page.to_string().contains("537.25"), "{page}");
+    assert!(page["holdings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|h| h["capability"] != "ifv"));
+    let (_, page) = fr.get("/api/nations/DE?at=2026-11-21");
+    assert!(page["holdings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|h| h["capability"] == "ifv" && h["quantity"] == 537.25));
     // Planning rests on every record: refused to those who cannot see them all.
     let (code, e) = get(&s, "/api/plan?objective=cost");
     assert_eq!((code, e["code"].as_str()), (403, Some("suppressed")));
@@ -727,4 +742,94 @@ fn a_submission_is_not_told_about_records_it_may_not_see() {
         .unwrap()
         .iter()
         .all(|p| p["severity"] == "error" || p["file"] == "lines.csv"));
+}
+
+/// A nation's page: its national parts, orders with their projected
+/// deliveries, lines on its soil, spending against 3.5 % and what it
+/// contributes, computed from the bundled rows of that nation.
+#[test]
+fn a_nations_page_lists_its_rows_and_contributions() {
+    let s = start();
+    let (code, n) = get(&s, "/api/nations/DE?at=2026-11-21");
+    assert_eq!(code, 200, "{n}");
+    assert_eq!(
+        (n["code"].as_str(), n["european"].as_bool()),
+        (Some("DE"), Some(true))
+    );
+    assert_eq!(n["spending_goal"], 3.5);
+    let scenario = handover_data::bundled().unwrap().scenario;
+    let mine = |h: &&handover_core::scenario::Holding| h.holder == "DE";
+    let held: Vec<(String, f64)> = scenario
+        .holdings
+        .iter()
+        .filter(mine)
+        .map(|h| (h.capability.clone(), h.quantity))
+        .collect();
+    assert!(!held.is_empty());
+    let shown: Vec<(String, f64)> = n["holdings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (
+                h["capability"].as_str().unwrap().to_string(),
+                h["quantity"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(shown, held);
+    // Contributions add the rows up: iamd-long is DE's part of the EUROPE total.
+    let iamd = n["contributions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["capability"] == "iamd-long")
+        .unwrap()
+        .clone();
+    let part = held.iter().find(|(c, _)| c == "iamd-long").unwrap().1;
+    assert_eq!(iamd["held"].as_f64(), Some(part));
+    assert_eq!(iamd["part_of_totals"].as_f64(), Some(part));
+    let open: f64 = scenario
+        .orders
+        .iter()
+        .filter(|o| o.buyer == "DE" && o.line == "patriot-us")
+        .map(|o| o.quantity - o.delivered)
+        .sum();
+    assert_eq!(iamd["on_order"].as_f64(), Some(open));
+    // Orders carry the projection's dates; lines are those on German soil.
+    let orders = n["orders"].as_array().unwrap();
+    let o = orders
+        .iter()
+        .find(|o| o["id"] == "de-patriot-2024")
+        .unwrap();
+    assert!(o["first_delivery"].is_string(), "{o}");
+    let lines: Vec<&str> = n["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["id"].as_str().unwrap())
+        .collect();
+    let want: Vec<&str> = scenario
+        .lines
+        .iter()
+        .filter(|l| l.nation == "DE")
+        .map(|l| l.id.as_str())
+        .collect();
+    assert_eq!(lines, want);
+    let y2024 = n["spending"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["year"] == 2024)
+        .unwrap()
+        .clone();
+    let pct = y2024["defence_pct_gdp"].as_f64().unwrap();
+    assert!((y2024["short_of_goal"].as_f64().unwrap() - (3.5 - pct).max(0.0)).abs() < 1e-12);
+    // An unknown code: 404 with a suggestion among the nations released.
+    let (code, e) = get(&s, "/api/nations/DX");
+    assert_eq!((code, e["code"].as_str()), (404, Some("not_found")));
+    assert!(
+        e["message"].as_str().unwrap().contains("did you mean"),
+        "{e}"
+    );
 }

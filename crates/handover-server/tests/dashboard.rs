@@ -228,6 +228,28 @@ fn public_pages_render_charts_tables_and_suppression() {
         opening(&page)
     );
 
+    // A nation's page: its national part of a European total, its orders
+    // with projected deliveries, lines on its soil, spending against 3.5 %.
+    let page = dom(&format!("{base}/nation/DE?at=2026-11-21"), tmp.path());
+    assert!(
+        page.contains("data-loaded=\"nation\""),
+        "{}",
+        opening(&page)
+    );
+    assert!(page.contains("Germany (DE)"));
+    assert!(page.contains("the EUROPE total"), "a national part");
+    assert!(page.contains("data-order=\"de-patriot-2024\""), "orders");
+    assert!(
+        page.contains("data-line-id=\"leopard-2a8-de\""),
+        "lines on its soil"
+    );
+    assert!(page.contains("data-year=\"2024\""), "spending");
+    assert!(page.contains("Short of 3.5 %"));
+    assert!(
+        page.contains("data-capability=\"iamd-long\""),
+        "contributions"
+    );
+
     // Benchmarks: every trigger, firing first, with its source.
     let page = dom(&format!("{base}/triggers"), tmp.path());
     assert!(
