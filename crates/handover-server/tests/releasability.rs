@@ -304,6 +304,20 @@ fn check(c: &Case) {
             overview["triggers"][1]["state"] == "suppressed",
             any_suppressed
         );
+        // A nation's page lists only the records the caller sees (and adds
+        // up only those): its text joins the responses checked below.
+        for n in &s.nations {
+            let (page, text) = get_as(
+                &server.base,
+                token,
+                &format!("/api/nations/{}?at=2026-06-15", n.code),
+            );
+            for h in page["holdings"].as_array().unwrap() {
+                let m: Releasability = h["releasability"].as_str().unwrap().parse().unwrap();
+                assert!(sees(&s, &m, &n.code, nation), "{nation:?} on {}: {h}", n.code);
+            }
+            texts.push(text);
+        }
         // No single hidden figure appears anywhere, in any response.
         let hidden_values = s
             .holdings
