@@ -2462,3 +2462,44 @@ fn tables_fit_the_terminal_width_and_drop_names_when_narrow() {
         }
     }
 }
+
+/// `forecast --sampling lhs` on the bundled data: the interceptors' P(met)
+/// at us-2027 rests on the Aster slip alone (crates/handover-data/tests/
+/// bundled.rs works out 1 - (12.5 / 24)^2), and with the slip's draws one per
+/// stratum the estimate is within two strata of it at any seed.
+#[test]
+fn latin_hypercube_forecast_hits_the_closed_form_at_small_n() {
+    let exact = 1.0 - (12.5f64 / 24.0).powi(2);
+    for seed in ["1", "2", "3"] {
+        let v = json_of(handover().args([
+            "-f",
+            "json",
+            "forecast",
+            "--samples",
+            "500",
+            "--seed",
+            seed,
+            "--sampling",
+            "lhs",
+        ]));
+        assert_eq!(v["sampling"], "lhs");
+        let c = v["capabilities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == "interceptors")
+            .unwrap();
+        let p = c["deadlines"][0]["p_met"].as_f64().unwrap();
+        assert!(
+            (p - exact).abs() <= 2.0 / 500.0,
+            "seed {seed}: {p} vs {exact}"
+        );
+    }
+    let v = json_of(handover().args(["-f", "json", "forecast", "--samples", "50"]));
+    assert!(v.get("sampling").is_none(), "independent draws by default");
+    handover()
+        .args(["forecast", "--samples", "50", "--sampling", "lhs"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("50 samples (Latin hypercube)"));
+}

@@ -274,6 +274,67 @@ impl Distribution {
         x.clamp(lower, upper)
     }
 
+    /// The value at cumulative probability `u` in `[0, 1)` of the draw that
+    /// [`Self::sample_within`] makes: the inverse CDF, of the distribution
+    /// truncated to `[lower, upper]` for a `normal` or `lognormal` (which
+    /// `sample_within` truncates by resampling: the same conditional
+    /// distribution), clamped for the others. A delay takes its inner
+    /// distribution. Latin hypercube draws (`forecast --sampling lhs`) map
+    /// stratified `u` through it.
+    pub fn quantile_within(&self, u: f64, lower: f64, upper: f64) -> f64 {
+        use statrs::distribution::{ContinuousCDF, Normal as StdNormal};
+        let u = u.clamp(0.0, 1.0);
+        // Phi, Phi^-1 of the standard normal.
+        let z = StdNormal::standard();
+        let truncated = |mean: f64, sd: f64, lo: f64, hi: f64, fallback: f64| {
+            let pl = if lo.is_finite() {
+                z.cdf((lo - mean) / sd)
+            } else {
+                0.0
+            };
+            let pu = if hi.is_finite() {
+                z.cdf((hi - mean) / sd)
+            } else {
+                1.0
+            };
+            if pu - pl <= f64::EPSILON {
+                // As sample_within after MAX_RESAMPLES misses.
+                return fallback;
+            }
+            let p = (pl + u * (pu - pl)).clamp(f64::MIN_POSITIVE, 1.0 - f64::EPSILON);
+            mean + sd * z.inverse_cdf(p)
+        };
+        let x = match *self {
+            Distribution::Fixed(x) => x,
+            Distribution::Uniform { a, b } => a + u * (b - a),
+            Distribution::Triangular { lo, mode, hi } => {
+                let w = hi - lo;
+                if u < (mode - lo) / w {
+                    lo + (u * w * (mode - lo)).sqrt()
+                } else {
+                    hi - ((1.0 - u) * w * (hi - mode)).sqrt()
+                }
+            }
+            Distribution::Normal { mean, sd } => truncated(mean, sd, lower, upper, mean),
+            Distribution::LogNormal { .. } => {
+                let (mu, sigma) = self.lognormal_params().expect("lognormal");
+                let lo = if lower > 0.0 {
+                    lower.ln()
+                } else {
+                    f64::NEG_INFINITY
+                };
+                let hi = if upper.is_finite() {
+                    upper.ln()
+                } else {
+                    f64::INFINITY
+                };
+                truncated(mu, sigma, lo, hi, self.median().ln()).exp()
+            }
+            Distribution::Delay(ref inner) => inner.quantile_within(u, lower, upper),
+        };
+        x.clamp(lower, upper)
+    }
+
     fn validate(&self) -> Result<(), String> {
         match *self {
             Distribution::Fixed(_) => Ok(()),
@@ -733,6 +794,41 @@ mod tests {
         assert!((p("triangular(0, 0, 1)").median() - (1.0 - 0.5f64.sqrt())).abs() < 1e-12);
         assert!((p("triangular(0, 1, 1)").median() - 0.5f64.sqrt()).abs() < 1e-12);
         assert_eq!(p("delay(uniform(0, 6))").median(), 3.0);
+    }
+
+    #[test]
+    fn quantiles_invert_the_distributions() {
+        let inf = f64::INFINITY;
+        let q = |d: &str, u: f64| {
+            Distribution::parse(d)
+                .unwrap()
+                .quantile_within(u, -inf, inf)
+        };
+        assert_eq!(q("5", 0.3), 5.0);
+        assert_eq!(q("uniform(10, 20)", 0.25), 12.5);
+        // triangular(0, 0, 24): P(x < t) = 1 - ((24 - t) / 24)^2, so the
+        // median is 24 (1 - sqrt(0.5)).
+        assert!((q("triangular(0, 0, 24)", 0.5) - 24.0 * (1.0 - 0.5f64.sqrt())).abs() < 1e-12);
+        assert!((q("triangular(0, 10, 10)", 0.25) - 5.0).abs() < 1e-12);
+        assert!((q("normal(24, 3)", 0.5) - 24.0).abs() < 1e-9);
+        assert!((q("normal(0, 1)", 0.975) - 1.959963984540054).abs() < 1e-6);
+        let ln = Distribution::parse("lognormal(p05=10, p95=40)").unwrap();
+        assert!((ln.quantile_within(0.05, -inf, inf) - 10.0).abs() < 1e-6);
+        assert!((ln.quantile_within(0.95, -inf, inf) - 40.0).abs() < 1e-6);
+        assert!((ln.quantile_within(0.5, -inf, inf) - ln.median()).abs() < 1e-9);
+        // Truncated to [0, inf): the normal(0, 1)'s median there is Phi^-1(0.75).
+        let n = Distribution::parse("normal(0, 1)").unwrap();
+        assert!((n.quantile_within(0.5, 0.0, inf) - 0.6744897501960817).abs() < 1e-6);
+        assert!(n.quantile_within(0.0, 0.0, inf) >= 0.0);
+        // Monotone, within the bounds.
+        let t = Distribution::parse("triangular(2, 5, 9)").unwrap();
+        let mut last = f64::NEG_INFINITY;
+        for k in 0..=100 {
+            let x = t.quantile_within(k as f64 / 100.0, 3.0, 8.0);
+            assert!(x >= last && (3.0..=8.0).contains(&x), "{k}: {x}");
+            last = x;
+        }
+        assert_eq!(q("delay(uniform(0, 12))", 0.5), 6.0);
     }
 
     #[test]

@@ -314,7 +314,11 @@ fn check(c: &Case) {
             );
             for h in page["holdings"].as_array().unwrap() {
                 let m: Releasability = h["releasability"].as_str().unwrap().parse().unwrap();
-                assert!(sees(&s, &m, &n.code, nation), "{nation:?} on {}: {h}", n.code);
+                assert!(
+                    sees(&s, &m, &n.code, nation),
+                    "{nation:?} on {}: {h}",
+                    n.code
+                );
             }
             texts.push(text);
         }

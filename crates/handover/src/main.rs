@@ -95,7 +95,9 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             let loaded = load(cli)?;
             let s = &loaded.scenario;
             let eval = handover_core::Evaluation::new(s);
-            let forecast = eval.forecast(s, args.samples, args.seed)?;
+            let forecast = eval
+                .forecast(s, args.samples, args.seed)?
+                .with_sampling(args.sampling.into());
             let result = progress::run(&forecast, args.samples);
             if let Some(path) = &args.quantiles {
                 handover_data::write_file(path, output::fan_csv(&result)?.as_bytes(), true)?;

@@ -382,9 +382,14 @@ pub fn forecast_table(r: &handover_core::forecast::ForecastResult, top: usize) -
         }
     }
     let mut out = format!(
-        "Forecast of {}: {} samples, seed {} ({} uncertain input{})\n{t}\n",
+        "Forecast of {}: {} samples{}, seed {} ({} uncertain input{})\n{t}\n",
         r.scenario,
         r.samples,
+        if r.sampling.is_mc() {
+            ""
+        } else {
+            " (Latin hypercube)"
+        },
         r.seed,
         r.inputs.len(),
         if r.inputs.len() == 1 { "" } else { "s" }

@@ -167,6 +167,9 @@ pub struct ForecastResult {
     pub seed: u64,
     /// Number of samples N.
     pub samples: u64,
+    /// How the inputs were drawn (absent: Monte Carlo).
+    #[serde(skip_serializing_if = "Sampling::is_mc")]
+    pub sampling: Sampling,
     /// Scenario start.
     pub start: NaiveDate,
     /// Step.

@@ -100,8 +100,20 @@ impl<'a> Worker<'a> {
         let f = self.f;
         let mut rng = ChaCha8Rng::from_seed(f.key);
         rng.set_stream(i);
-        for (j, p) in f.prepared.iter().enumerate() {
-            row[j] = p.dist.sample_within(&mut rng, p.lower, p.upper);
+        match f.sampling {
+            Sampling::Mc => {
+                for (j, p) in f.prepared.iter().enumerate() {
+                    row[j] = p.dist.sample_within(&mut rng, p.lower, p.upper);
+                }
+            }
+            Sampling::Lhs => {
+                let n = f.samples as f64;
+                for (j, p) in f.prepared.iter().enumerate() {
+                    let v: f64 = rand::RngExt::random(&mut rng);
+                    let u = (f.strata[j].at(i) as f64 + v) / n;
+                    row[j] = p.dist.quantile_within(u, p.lower, p.upper);
+                }
+            }
         }
 
         // Write the draws into the model.
