@@ -351,12 +351,11 @@ fn export_folder_round_trips_the_bundled_data() {
 #[test]
 fn a_json_scenario_with_errors_names_the_record() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = handover()
-        .args(["export", "--scenario"])
-        .arg(fixture("small"))
-        .output()
-        .unwrap();
-    let mut v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut v = json_of(
+        handover()
+            .args(["export", "--scenario"])
+            .arg(fixture("small")),
+    );
     v["orders"][1]["line"] = "nope".into();
     let path = tmp.path().join("bad.json");
     fs::write(&path, serde_json::to_string(&v).unwrap()).unwrap();
@@ -2361,12 +2360,11 @@ fn national_parts_and_sources_round_trip_through_a_folder() {
 #[test]
 fn defect_2_a_json_scenario_reports_every_bad_record_with_its_field() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = handover()
-        .args(["export", "--scenario"])
-        .arg(fixture("small"))
-        .output()
-        .unwrap();
-    let mut v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut v = json_of(
+        handover()
+            .args(["export", "--scenario"])
+            .arg(fixture("small")),
+    );
     v["orders"][0]["date"] = "2027-02-30".into();
     v["holdings"][1]["quantity"] = "lots".into();
     v["lines"][0]["lead_time_months"] = json!(-3);

@@ -128,7 +128,7 @@ impl GroupParts {
     pub fn of(s: &Scenario, cap: &str) -> Vec<GroupParts> {
         s.holdings
             .iter()
-            .filter(|t| t.capability == cap && Scenario::counts_in_level(t))
+            .filter(|t| t.capability == cap && t.counts_in_level())
             .filter_map(|t| {
                 let parts: Vec<(String, f64)> = s
                     .holdings
@@ -420,6 +420,10 @@ impl Evaluation {
                     }
                 })
                 .collect();
+            // The national parts, and a note naming them.
+            let parts = GroupParts::of(s, &c.id);
+            let mut notes = notes(s, &self.model, ci);
+            notes.extend(parts.iter().map(GroupParts::describe));
             caps.push(CapabilityAssessment {
                 id: c.id.clone(),
                 name: c.name.clone(),
@@ -437,8 +441,8 @@ impl Evaluation {
                 },
                 deadlines,
                 reached: m.reached.map(|r| cal.period_end(r as i64)),
-                notes: notes(s, &self.model, ci),
-                parts: GroupParts::of(s, &c.id),
+                notes,
+                parts,
                 suppressed: None,
             });
         }
@@ -595,9 +599,6 @@ fn notes(s: &Scenario, model: &Model, ci: usize) -> Vec<String> {
         .any(|h| h.capability == c.id && h.provenance.estimate)
     {
         out.push("holdings include estimates".to_string());
-    }
-    for g in GroupParts::of(s, &c.id) {
-        out.push(g.describe());
     }
     out
 }

@@ -163,7 +163,7 @@ impl Model {
         };
 
         // A national part of a group total is in that total already.
-        for h in s.holdings.iter().filter(|h| Scenario::counts_in_level(h)) {
+        for h in s.holdings.iter().filter(|h| h.counts_in_level()) {
             let i = stock_of(&h.holder, cap_index[h.capability.as_str()], &mut stocks);
             stocks[i].initial += h.quantity;
         }

@@ -716,6 +716,31 @@ mod tests {
         (a, r)
     }
 
+    /// A national part the viewer may not see is not named: it joins the
+    /// unattributed rest of the total, which the level shows anyway.
+    #[test]
+    fn a_hidden_national_part_joins_the_unattributed_rest() {
+        let mut s = ScenarioBuilder::monthly("2026-01-01", "2027-12-31")
+            .nation("DE", &["NATO", "EU", "EUROPE"])
+            .nation("FR", &["NATO", "EU", "EUROPE"])
+            .stock("mbt", 3000.0)
+            .holding("EUROPE", "mbt", 35.0)
+            .part("DE", "mbt", 9.0, "EUROPE")
+            .part("FR", "mbt", 3.0, "EUROPE")
+            .build();
+        mark(&mut s, "DE", "national");
+        let (a, _) = assessed(&s, &Viewer::of("FR"));
+        let c = &a.capabilities[0];
+        assert_eq!(c.level, Some(35.0));
+        assert_eq!(c.parts.len(), 1);
+        assert_eq!(c.parts[0].parts, vec![("FR".to_string(), 3.0)]);
+        assert_eq!(c.parts[0].unattributed, 32.0);
+        assert!(!format!("{a:?}").contains("\"DE\", 9.0"), "{a:?}");
+        let (a, _) = assessed(&s, &Viewer::of("DE"));
+        assert_eq!(a.capabilities[0].parts[0].parts.len(), 2);
+        assert_eq!(a.capabilities[0].parts[0].unattributed, 23.0);
+    }
+
     #[test]
     fn open_scenario_is_untouched() {
         let s = four(100.0, 100.0, 100.0, 100.0);

@@ -198,6 +198,14 @@ pub struct Holding {
     pub origin: Origin,
 }
 
+impl Holding {
+    /// Whether it counts in its holder's stock: every row except a national
+    /// part of a group total (`part_of`), which that total already counts.
+    pub fn counts_in_level(&self) -> bool {
+        self.part_of.is_none()
+    }
+}
+
 /// `U_c`: what the US provides to European defence today.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UsContribution {
@@ -441,6 +449,7 @@ pub struct Workforce {
 /// How far a source can be trusted on its own (sources.csv `grade`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum SourceGrade {
     /// A government, NATO, EU or company statement of its own.
     Official,
@@ -783,11 +792,43 @@ impl Scenario {
         out
     }
 
-    /// Whether a holding counts in its holder's stock: every row except a
-    /// national part of a group total (`part_of`), which that total already counts.
-    pub fn counts_in_level(h: &Holding) -> bool {
-        h.part_of.is_none()
+    /// One `source` item as a reader sees it.
+    pub fn citation(&self, item: &str) -> Citation {
+        let cited = match self.source(item) {
+            Some(s) => Cited::Source(s),
+            None => Cited::Text(item),
+        };
+        Citation {
+            source: item.to_string(),
+            citation: cited.citation(),
+            link: cited.link().map(str::to_string),
+            grade: cited.grade(),
+        }
     }
+
+    /// Every item of a `source` cell as a reader sees it.
+    pub fn citations(&self, source: Option<&str>) -> Vec<Citation> {
+        source
+            .map(source_items)
+            .into_iter()
+            .flatten()
+            .map(|item| self.citation(item))
+            .collect()
+    }
+}
+
+/// A `source` item as reports, the dashboard and `assess --sources` show it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Citation {
+    /// The item as cited: an id of sources.csv, or a URL or citation as written.
+    pub source: String,
+    /// Publisher, "title", date (sources.csv), else the text as written.
+    pub citation: String,
+    /// The link to follow: the copy that was read (a URL written out is its own link).
+    pub link: Option<String>,
+    /// Its grade, where sources.csv has the item.
+    pub grade: Option<SourceGrade>,
 }
 
 /// The items of a `source` cell: split at `;`, trimmed, empty ones dropped.

@@ -342,17 +342,18 @@ pub fn from_json(label: &str, text: &str) -> Result<Loaded, LoadError> {
         let origin = Origin::line(label, e.line());
         LoadError::Invalid(vec![Problem::error(&origin, "", format!("{e}"))])
     })?;
-    let problems = json_record_problems(label, &value);
-    if !problems.is_empty() {
-        return Err(LoadError::Invalid(problems));
-    }
+    // Only when the document does not read is each record read on its own,
+    // to name every bad one.
     let doc: Document = serde_path_to_error::deserialize(&value).map_err(|e| {
-        let origin = Origin::line(label, 1);
-        LoadError::Invalid(vec![Problem::error(
-            &origin,
-            &e.path().to_string(),
-            e.inner().to_string(),
-        )])
+        let mut problems = json_record_problems(label, &value);
+        if problems.is_empty() {
+            problems.push(Problem::error(
+                &Origin::line(label, 1),
+                &e.path().to_string(),
+                e.inner().to_string(),
+            ));
+        }
+        LoadError::Invalid(problems)
     })?;
     let mut problems = vec![];
     if doc.format != JSON_FORMAT || doc.version != JSON_VERSION {

@@ -24,7 +24,7 @@ use handover_core::assess::{Assessment, CapabilityAssessment, CapabilitySeries};
 use handover_core::forecast::{CapabilityForecast, FanSeries, ForecastResult, IndexDeadline};
 use handover_core::metrics::Status;
 use handover_core::plan::Plan;
-use handover_core::scenario::Provenance;
+use handover_core::scenario::{source_items, Citation, Provenance};
 use handover_core::trigger::CheckReport;
 use handover_core::{Evaluation, Scenario};
 use serde::Serialize;
@@ -155,49 +155,15 @@ pub struct CapabilityReport {
     /// The fan chart (P10/P50/P90 of coverage per period), if forecast.
     pub fan: Option<FanSeries>,
     /// Every source behind this capability's figures.
-    pub sources: Vec<SourceRef>,
-}
-
-/// A source as a reader sees it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SourceRef {
-    /// The source as cited: an id of sources.csv, or a URL or citation as written.
-    pub source: String,
-    /// Publisher, title and date (sources.csv), else the text as written.
-    pub citation: String,
-    /// The link to follow: the copy that was read.
-    pub link: Option<String>,
-    /// Its grade (sources.csv), where known.
-    pub grade: Option<handover_core::scenario::SourceGrade>,
-}
-
-impl SourceRef {
-    fn of(s: &handover_core::scenario::Scenario, item: &str) -> SourceRef {
-        let cited = s
-            .cited(item)
-            .into_iter()
-            .next()
-            .unwrap_or(handover_core::scenario::Cited::Text(item));
-        SourceRef {
-            source: item.to_string(),
-            citation: cited.citation(),
-            link: cited.link().map(str::to_string),
-            grade: cited.grade(),
-        }
-    }
+    pub sources: Vec<Citation>,
 }
 
 /// A source and the figures it backs.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SourceRow {
-    /// The source as cited: an id of sources.csv, or a URL or citation as written.
-    pub source: String,
-    /// Publisher, title and date (sources.csv), else the text as written.
-    pub citation: String,
-    /// The link to follow: the copy that was read.
-    pub link: Option<String>,
-    /// Its grade (sources.csv), where known.
-    pub grade: Option<handover_core::scenario::SourceGrade>,
+    /// The source as a reader sees it.
+    #[serde(flatten)]
+    pub cited: Citation,
     /// Figures it backs, e.g. `requirement iamd-long`.
     pub backs: Vec<String>,
     /// Whether any of those figures is an estimate.
@@ -317,17 +283,6 @@ pub fn shell_command(args: &[String]) -> String {
     line
 }
 
-/// Split a source cell into its sources (` ; ` separates several).
-fn split_sources(p: &Provenance) -> impl Iterator<Item = String> + '_ {
-    p.source
-        .as_deref()
-        .unwrap_or("")
-        .split(';')
-        .map(str::trim)
-        .filter(|x| !x.is_empty())
-        .map(String::from)
-}
-
 impl Report {
     /// Gather a report. The assessment must have been made with series.
     pub fn build(input: ReportInput<'_>) -> Report {
@@ -348,64 +303,44 @@ impl Report {
         let cal = model.calendar;
         let k = a.period;
 
-        // Sources, keyed by source, with the figures they back.
+        // Sources, keyed by source, with the figures they back (each
+        // capability's own list is `Scenario::sources_of`).
         let mut sources: BTreeMap<String, (Vec<String>, bool)> = BTreeMap::new();
-        let mut cap_sources: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        let mut note = |cap: &str, p: &Provenance, what: String| {
-            for src in split_sources(p) {
-                let e = sources.entry(src.clone()).or_default();
+        let mut note = |p: &Provenance, what: String| {
+            for src in p.source.as_deref().map(source_items).into_iter().flatten() {
+                let e = sources.entry(src.to_string()).or_default();
                 if !e.0.contains(&what) {
                     e.0.push(what.clone());
                 }
                 e.1 |= p.estimate;
-                let c = cap_sources.entry(cap.to_string()).or_default();
-                if !c.contains(&src) {
-                    c.push(src);
-                }
             }
         };
         for r in &s.requirements {
-            note(
-                &r.capability,
-                &r.provenance,
-                format!("requirement {}", r.capability),
-            );
+            note(&r.provenance, format!("requirement {}", r.capability));
         }
         for h in &s.holdings {
             note(
-                &h.capability,
                 &h.provenance,
                 format!("holding {} {}", h.holder, h.capability),
             );
         }
         for u in &s.us_contributions {
+            note(&u.provenance, format!("US contribution {}", u.capability));
+        }
+        let lines: std::collections::BTreeSet<&str> =
+            s.lines.iter().map(|l| l.id.as_str()).collect();
+        let known = |line: &str| lines.contains(line);
+        for l in &s.lines {
+            note(&l.provenance, format!("line {}", l.id));
+        }
+        for c in s.capacity.iter().filter(|c| known(&c.line)) {
             note(
-                &u.capability,
-                &u.provenance,
-                format!("US contribution {}", u.capability),
+                &c.provenance,
+                format!("capacity {} from {}", c.line, c.date),
             );
         }
-        let line_cap: BTreeMap<&str, &str> = s
-            .lines
-            .iter()
-            .map(|l| (l.id.as_str(), l.capability.as_str()))
-            .collect();
-        for l in &s.lines {
-            note(&l.capability, &l.provenance, format!("line {}", l.id));
-        }
-        for c in &s.capacity {
-            if let Some(cap) = line_cap.get(c.line.as_str()) {
-                note(
-                    cap,
-                    &c.provenance,
-                    format!("capacity {} from {}", c.line, c.date),
-                );
-            }
-        }
-        for o in &s.orders {
-            if let Some(cap) = line_cap.get(o.line.as_str()) {
-                note(cap, &o.provenance, format!("order {}", o.id));
-            }
+        for o in s.orders.iter().filter(|o| known(&o.line)) {
+            note(&o.provenance, format!("order {}", o.id));
         }
 
         let series = a.series.as_ref();
@@ -484,11 +419,10 @@ impl Report {
                     lines,
                     forecast: fc,
                     fan: fan.cloned(),
-                    sources: cap_sources
-                        .remove(&ca.id)
-                        .unwrap_or_default()
-                        .iter()
-                        .map(|x| SourceRef::of(s, x))
+                    sources: s
+                        .sources_of(&ca.id)
+                        .into_iter()
+                        .map(|x| s.citation(x))
                         .collect(),
                 }
             })
@@ -557,16 +491,10 @@ impl Report {
             plan: plan.cloned(),
             sources: sources
                 .into_iter()
-                .map(|(source, (backs, estimate))| {
-                    let r = SourceRef::of(s, &source);
-                    SourceRow {
-                        source,
-                        citation: r.citation,
-                        link: r.link,
-                        grade: r.grade,
-                        backs,
-                        estimate,
-                    }
+                .map(|(source, (backs, estimate))| SourceRow {
+                    cited: s.citation(&source),
+                    backs,
+                    estimate,
                 })
                 .collect(),
             reproduce: Reproduce {
@@ -663,14 +591,14 @@ mod tests {
         let a = r
             .sources
             .iter()
-            .find(|x| x.source == "https://a.example")
+            .find(|x| x.cited.source == "https://a.example")
             .unwrap();
         assert_eq!(a.backs, ["requirement sam", "line l"]);
         assert!(a.estimate);
         let b = r
             .sources
             .iter()
-            .find(|x| x.source == "https://b.example")
+            .find(|x| x.cited.source == "https://b.example")
             .unwrap();
         assert!(!b.estimate);
         let cap: Vec<&str> = r.capabilities[0]

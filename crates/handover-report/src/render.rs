@@ -59,7 +59,7 @@ struct CapView {
     level_chart: Option<String>,
     fan_chart: Option<String>,
     tornado_chart: Option<String>,
-    sources: Vec<crate::SourceRef>,
+    sources: Vec<handover_core::scenario::Citation>,
 }
 
 #[derive(Serialize)]

@@ -46,17 +46,26 @@ const head = (...names) => el("thead", {}, el("tr", {}, ...names.map((h) => el("
 
 // Sources: URLs become links (showing the host), the rest stays text.
 function sourceNode(s, cited) {
-  if (!s) return el("span", { class: "muted" }, "no source");
   if (cited && cited.length) {
     // Sources of sources.csv: publisher, "title", date, linked to the copy read.
     const span = el("span", { class: "source" });
     cited.forEach((c, i) => {
       if (i > 0) span.append("; ");
-      span.append(c.link ? el("a", { href: c.link, rel: "noopener noreferrer", title: c.link }, c.citation) : c.citation);
+      // A URL written out shows its host, a source of sources.csv its citation.
+      let text = c.citation;
+      if (c.link && c.link === c.citation) {
+        try {
+          text = new URL(c.link).hostname.replace(/^www\./, "");
+        } catch (_) {
+          /* not a URL after all: show it as it is */
+        }
+      }
+      span.append(c.link ? el("a", { href: c.link, rel: "noopener noreferrer", title: c.link }, text) : text);
       if (c.grade) span.append(el("span", { class: "muted" }, ` (${c.grade})`));
     });
     return span;
   }
+  if (!s) return el("span", { class: "muted" }, "no source");
   const span = el("span", { class: "source" });
   for (const [i, part] of s.split(/(https?:\/\/[^\s;,]+)/).entries()) {
     if (i % 2 === 1) {
@@ -1029,7 +1038,7 @@ async function nationPage() {
         el("td", {}, dateText(h.as_of)),
         el("td", {}, h.part_of ? `the ${h.part_of} total` : "—"),
         el("td", {}, marking(h.releasability)),
-        el("td", {}, sourceNode(h.cited.length ? "cited" : null, h.cited)))
+        el("td", {}, sourceNode(null, h.cited)))
     );
   }
   none(body, 6);

@@ -13,6 +13,7 @@ use handover_core::forecast::{Quantiles, ReachedForecast, Sensitivity};
 use handover_core::plan::{request::parse_share, PlanOption, PlanOptions, ShareChoice};
 use handover_core::releasability::Disclosure;
 use handover_core::releasability::{self, Redaction, Viewer};
+use handover_core::scenario::Citation;
 use handover_core::table::{CellRef, RowRef};
 use handover_core::trigger;
 use serde::Serialize;
@@ -138,32 +139,6 @@ pub struct CapabilityPage {
     pub forecast: Option<CapabilityForecastView>,
 }
 
-/// A source a row cites, as a reader sees it.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CitedView {
-    /// Publisher, "title", date (sources.csv), else the citation or URL as written.
-    pub citation: String,
-    /// The link to follow: the copy that was read.
-    pub link: Option<String>,
-    /// `official`, `research`, `press` or `aggregator`, where sources.csv grades it.
-    pub grade: Option<String>,
-}
-
-/// What a `source` cell cites, one entry per item.
-fn cited(s: &handover_core::scenario::Scenario, source: &Option<String>) -> Vec<CitedView> {
-    source
-        .as_deref()
-        .map(|x| s.cited(x))
-        .unwrap_or_default()
-        .into_iter()
-        .map(|c| CitedView {
-            citation: c.citation(),
-            link: c.link().map(str::to_string),
-            grade: c.grade().map(|g| g.to_string()),
-        })
-        .collect()
-}
-
 /// A holding released to the caller, as submitted.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct HoldingView {
@@ -182,7 +157,7 @@ pub struct HoldingView {
     /// Its source.
     pub source: Option<String>,
     /// Its source, item by item, as a reader sees it.
-    pub cited: Vec<CitedView>,
+    pub cited: Vec<Citation>,
 }
 
 /// A production line released to the caller.
@@ -217,7 +192,7 @@ pub struct LineView {
     /// Its source.
     pub source: Option<String>,
     /// Its source, item by item, as a reader sees it.
-    pub cited: Vec<CitedView>,
+    pub cited: Vec<Citation>,
 }
 
 /// An order released to the caller, with its projected deliveries.
@@ -652,7 +627,7 @@ fn capability_view(
             releasability: h.provenance.releasability.to_string(),
             estimate: h.provenance.estimate,
             source: h.provenance.source.clone(),
-            cited: cited(s, &h.provenance.source),
+            cited: s.citations(h.provenance.source.as_deref()),
         })
         .collect();
     let holdings_withheld =
@@ -672,10 +647,7 @@ fn capability_view(
         let all_orders_visible = orders
             .iter()
             .all(|&o| vis.row(handover_core::table::TableId::Orders, o));
-        let capacity_visible =
-            s.capacity.iter().enumerate().all(|(i, c)| {
-                c.line != l.id || vis.row(handover_core::table::TableId::Capacity, i)
-            });
+        let capacity_visible = capacity_released(eval, vis, li);
         let aggregate_ok = releasability::line_book_disclosed(s, eval, vis, &state.config.rule, li);
         let visible_orders: Vec<_> = orders
             .iter()
@@ -713,7 +685,7 @@ fn capability_view(
             orders_withheld: !all_orders_visible,
             releasability: l.provenance.releasability.to_string(),
             source: l.provenance.source.clone(),
-            cited: cited(s, &l.provenance.source),
+            cited: s.citations(l.provenance.source.as_deref()),
         });
     }
 
@@ -897,7 +869,7 @@ pub struct NationHolding {
     /// Its marking.
     pub releasability: String,
     /// Its source, item by item.
-    pub cited: Vec<CitedView>,
+    pub cited: Vec<Citation>,
 }
 
 /// An order the nation placed, with its projected deliveries.
@@ -1035,6 +1007,18 @@ pub async fn nation(
     Ok(axum::Json(body).into_response())
 }
 
+/// Whether every capacity step of line `li` is released to the viewer.
+fn capacity_released(
+    eval: &handover_core::Evaluation,
+    vis: &releasability::Visibility,
+    li: usize,
+) -> bool {
+    eval.model.lines[li]
+        .step_rows
+        .iter()
+        .all(|&i| vis.row(handover_core::table::TableId::Capacity, i))
+}
+
 fn nation_view(
     cur: &Current,
     code: &str,
@@ -1081,15 +1065,12 @@ fn nation_view(
             part_of: h.part_of.clone(),
             estimate: h.provenance.estimate,
             releasability: h.provenance.releasability.to_string(),
-            cited: cited(s, &h.provenance.source),
+            cited: s.citations(h.provenance.source.as_deref()),
         })
         .collect();
-    let line_cap = |id: &str| {
-        s.lines
-            .iter()
-            .find(|l| l.id == id)
-            .map(|l| l.capability.clone())
-            .unwrap_or_default()
+    let line_cap = |order: usize| {
+        let line = eval.model.orders[order].line;
+        s.capabilities[eval.model.lines[line].capability].id.clone()
     };
     let mut orders: Vec<NationOrder> = s
         .orders
@@ -1099,7 +1080,7 @@ fn nation_view(
         .map(|(i, o)| NationOrder {
             id: o.id.clone(),
             line: o.line.clone(),
-            capability: line_cap(&o.line),
+            capability: line_cap(i),
             quantity: o.quantity,
             date: o.date,
             delivered_before_start: o.delivered,
@@ -1116,15 +1097,9 @@ fn nation_view(
         .enumerate()
         .filter(|(i, l)| seen(T::Lines, *i, l.nation == code))
         .map(|(li, l)| {
-            let steps: Vec<usize> = s
-                .capacity
-                .iter()
-                .enumerate()
-                .filter(|(_, c)| c.line == l.id)
-                .map(|(i, _)| i)
-                .collect();
+            // Unknown without capacity data, as without its release.
             let capacity_visible =
-                !steps.is_empty() && steps.iter().all(|&i| vis.row(T::Capacity, i));
+                !eval.model.lines[li].steps.is_empty() && capacity_released(eval, &vis, li);
             NationLine {
                 id: l.id.clone(),
                 name: l.name.clone(),

@@ -118,8 +118,7 @@ fn effect(old: &Valid, new: &Valid, at: NaiveDate) -> (Vec<NaiveDate>, Vec<Effec
 }
 
 fn pct(x: Option<f64>) -> String {
-    x.map(|v| format!("{:.1} %", v * 100.0))
-        .unwrap_or_else(|| "no data".into())
+    crate::output::or_no_data(x, crate::output::pct)
 }
 
 fn moved(o: Option<f64>, n: Option<f64>) -> String {

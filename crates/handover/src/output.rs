@@ -19,7 +19,8 @@ pub fn json<T: Serialize>(v: &T) -> Result<String> {
 
 pub use handover_report::fmt::{level, money, number, pct};
 
-fn or_no_data(x: Option<f64>, f: impl Fn(f64) -> String) -> String {
+/// `f(x)`, or "no data".
+pub fn or_no_data(x: Option<f64>, f: impl Fn(f64) -> String) -> String {
     x.map(f).unwrap_or_else(|| NO_DATA.to_string())
 }
 
@@ -490,13 +491,12 @@ pub fn sources_table(s: &handover_core::scenario::Scenario) -> String {
     t.set_header(["Capability", "Source", "Grade", "Link"]);
     for c in &s.capabilities {
         for (i, item) in s.sources_of(&c.id).into_iter().enumerate() {
-            let cited = s.cited(item);
-            let Some(x) = cited.first() else { continue };
+            let x = s.citation(item);
             t.add_row([
                 if i == 0 { c.id.clone() } else { String::new() },
-                x.citation(),
-                x.grade().map(|g| g.to_string()).unwrap_or_default(),
-                x.link().unwrap_or("").to_string(),
+                x.citation,
+                x.grade.map(|g| g.to_string()).unwrap_or_default(),
+                x.link.unwrap_or_default(),
             ]);
         }
     }

@@ -83,7 +83,7 @@ pub(super) fn sources(c: &mut Checker<'_>) {
         .holdings
         .iter()
         .enumerate()
-        .filter(|(_, h)| Scenario::counts_in_level(h))
+        .filter(|(_, h)| h.counts_in_level())
         .map(|(i, _)| RowRef::new(Table::Holdings, i))
         .chain((0..s.requirements.len()).map(|i| RowRef::new(Table::Requirements, i)))
         .chain((0..s.us_contributions.len()).map(|i| RowRef::new(Table::UsContributions, i)));
@@ -141,7 +141,7 @@ pub(super) fn parts(c: &mut Checker<'_>) {
     let total = |group: &str, cap: &str| {
         s.holdings
             .iter()
-            .find(|t| t.holder == group && t.capability == cap && t.part_of.is_none())
+            .find(|t| t.holder == group && t.capability == cap && t.counts_in_level())
     };
     let mut sums: HashMap<(&str, &str), f64> = HashMap::new();
     for (i, h) in s.holdings.iter().enumerate() {

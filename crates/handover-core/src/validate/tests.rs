@@ -225,7 +225,7 @@ mod cites {
     fn a_national_part_of_a_group_total_is_valid_and_not_counted_again() {
         let s = eu().part("DE", "sam", 9.0, "EUROPE").build();
         assert_eq!(errors(&validate(&s)).count(), 0, "{:?}", all(&s));
-        assert!(!Scenario::counts_in_level(&s.holdings[1]));
+        assert!(!s.holdings[1].counts_in_level());
     }
 
     #[test]
